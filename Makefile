@@ -1,0 +1,123 @@
+# capinspect: non-recursive build. `make help` lists the targets.
+# Dependencies come from pkg-config; `make run` and `make check` install any that are
+# missing first (scripts/deps.sh), then re-enter make so pkg-config sees them.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+DESTDIR    ?=
+
+VERSION := 0.1.0
+SOVERSION := 0
+
+CXX      ?= g++
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS     := libcap libcap-ng fmt smartcols libmnl nlohmann_json
+
+# Sanitizer builds live in their own tree so that objects never mix.
+B := build$(if $(SANITIZE),/san)
+
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 $(if $(WERROR),-Werror)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+SAN_FLAGS  := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+
+CXXFLAGS ?= -O2 -g
+CFLAGS   ?= -O2 -g
+ALL_CXXFLAGS := -std=c++2b -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
+	$(WARNINGS) $(SAN_FLAGS) -Ilib/include -Itools $(PKG_CFLAGS) \
+	-DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
+# Unit tests find their fixtures through the source directory.
+$(B)/tests/unit/%.o: ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+DEPFLAGS = -MMD -MP
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+.PHONY: all run check install uninstall clean help deps tests FORCE
+all:
+
+# Rebuild everything when the compiler or its flags change (CXX=clang++, SANITIZE=...).
+$(B)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CXX) $(CC) $(ALL_CXXFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+	  echo '$(CXX) $(CC) $(ALL_CXXFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+$(B)/%.o: %.cc $(B)/.flags
+	$(call msg,CXX,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CXX) $(ALL_CXXFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.c $(B)/.flags
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+include lib/module.mk
+include tools/module.mk
+include tests/module.mk
+
+all: $(LIB_SHARED) $(LIB_STATIC) $(TOOLS)
+
+deps:
+	@sh scripts/deps.sh
+
+# `run` and `check` install missing dependencies, then build in a fresh make so that
+# pkg-config answers for what was just installed.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/report.sh $(B)/bin
+
+check: deps
+	@$(MAKE) --no-print-directory all tests
+	@sh tests/run.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/capinspect \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(LIB_SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB_SHARED)) $(DESTDIR)$(LIBDIR)/libcapinspect.so.$(SOVERSION)
+	ln -sf libcapinspect.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libcapinspect.so
+	install -m 644 $(wildcard lib/include/capinspect/*.h) $(DESTDIR)$(INCLUDEDIR)/capinspect/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	  lib/capinspect.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
+	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(wildcard completions/bash/*) $(DESTDIR)$(BASHCOMPDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
+	rm -f $(DESTDIR)$(LIBDIR)/libcapinspect.so* $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/capinspect
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
+
+clean:
+	rm -rf build
+
+help:
+	@echo 'Targets:'
+	@echo '  all        build libcapinspect and the tools (default)'
+	@echo '  run        install missing dependencies, build, print this machine'"'"'s report'
+	@echo '  check      install missing dependencies, build, run every test'
+	@echo '  install    install tools, library, headers, man pages, completions'
+	@echo '  uninstall  remove what install put in place'
+	@echo '  clean      remove build/'
+	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR V=1 CXX=clang++'
+	@echo '           SANITIZE=address,undefined WERROR=1'
+
+-include $(shell find build -name '*.d' 2>/dev/null)

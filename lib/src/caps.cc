@@ -1,0 +1,154 @@
+#include <capinspect/caps.h>
+
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include <array>
+#include <charconv>
+#include <memory>
+
+#include <capinspect/proc_root.h>
+
+namespace capinspect {
+namespace {
+
+// libcap's names, prefix stripped, built once (thread-safe static initialisation).
+const std::array<std::string, max_cap + 1>& name_table() {
+    static const auto table = [] {
+        std::array<std::string, max_cap + 1> names;
+        for (Cap c = 0; c <= max_cap; ++c) {
+            std::unique_ptr<char, int (*)(void*)> raw(cap_to_name(static_cast<cap_value_t>(c)),
+                                                      cap_free);
+            std::string_view text = raw ? raw.get() : "";
+            // libcap answers a bare number for capabilities it has no name for.
+            names[c] = text.starts_with("cap_") ? std::string(text.substr(4))
+                                                : "cap_" + std::to_string(c);
+        }
+        return names;
+    }();
+    return table;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+}  // namespace
+
+const std::string& cap_name(Cap c) {
+    static const std::string out_of_range = "cap_?";
+    return c <= max_cap ? name_table()[c] : out_of_range;
+}
+
+std::string format_cap_list(CapSet set, std::string_view sep) {
+    std::string out;
+    for (Cap c : set) {
+        if (!out.empty()) out += sep;
+        out += cap_name(c);
+    }
+    return out;
+}
+
+Result<Cap> parse_cap(std::string_view text) {
+    auto invalid = [&] { return fail(EINVAL, "unknown capability '" + std::string(text) + "'"); };
+    if (text.empty()) return invalid();
+    if (text.front() >= '0' && text.front() <= '9') {
+        Cap c = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), c);
+        if (ec != std::errc() || end != text.data() + text.size() || c > max_cap) return invalid();
+        return c;
+    }
+    std::string_view bare = text;
+    if (bare.size() > 4 && iequals(bare.substr(0, 4), "cap_")) bare.remove_prefix(4);
+    for (Cap c = 0; c <= max_cap; ++c)
+        if (iequals(bare, name_table()[c])) return c;
+    // "cap_41" style names for numbers libcap does not name parse back too.
+    if (iequals(text.substr(0, 4), "cap_")) {
+        auto rest = text.substr(4);
+        Cap c = 0;
+        auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), c);
+        if (ec == std::errc() && end == rest.data() + rest.size() && !rest.empty() && c <= max_cap)
+            return c;
+    }
+    return invalid();
+}
+
+Result<CapSet> parse_cap_list(std::string_view text, Cap last_cap) {
+    CapSet set;
+    bool any = false;
+    size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == ',' || text[i] == ' ' || text[i] == '\t') { ++i; continue; }
+        size_t j = text.find_first_of(", \t", i);
+        if (j == std::string_view::npos) j = text.size();
+        auto word = text.substr(i, j - i);
+        if (iequals(word, "all")) {
+            set = set | CapSet::all_up_to(last_cap);
+        } else {
+            auto cap = parse_cap(word);
+            if (!cap) return std::unexpected(cap.error());
+            set.add(*cap);
+        }
+        any = true;
+        i = j;
+    }
+    if (!any) return fail(EINVAL, "empty capability list");
+    return set;
+}
+
+Result<CapSet> parse_cap_mask(std::string_view text) {
+    auto invalid = [&] { return fail(EINVAL, "invalid capability mask '" + std::string(text) + "'"); };
+    std::string_view digits = text;
+    if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+        digits.remove_prefix(2);
+    if (digits.empty() || digits.size() > 16) return invalid();
+    std::uint64_t mask = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), mask, 16);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return invalid();
+    return CapSet(mask);
+}
+
+std::string format_cap_mask(CapSet set) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    std::uint64_t m = set.mask();
+    for (int i = 15; i >= 0; --i, m >>= 4) out[static_cast<size_t>(i)] = hex[m & 0xf];
+    return out;
+}
+
+Result<Cap> read_cap_last_cap(const ProcRoot& root) {
+    auto text = root.read_file("sys/kernel/cap_last_cap");
+    if (text) {
+        Cap last = 0;
+        const char* begin = text->data();
+        const char* end = begin + text->size();
+        auto [ptr, ec] = std::from_chars(begin, end, last);
+        if (ec != std::errc() || (ptr != end && *ptr != '\n'))
+            return fail(EINVAL, root.path() + "/sys/kernel/cap_last_cap: not a number");
+        return last > max_cap ? max_cap : last;
+    }
+    if (!root.is_live()) return std::unexpected(text.error());
+    // Without the sysctl file, the bounding set query fails (EINVAL) past the last cap.
+    Cap last = 0;
+    while (last < max_cap && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
+    return last;
+}
+
+Result<ThreadCaps> read_thread_caps(pid_t tid) {
+    struct __user_cap_header_struct header {_LINUX_CAPABILITY_VERSION_3, tid};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+    if (capget(&header, data) != 0) return fail(errno, "capget " + std::to_string(tid));
+    auto join = [](std::uint32_t low, std::uint32_t high) {
+        return CapSet(std::uint64_t{high} << 32 | low);
+    };
+    return ThreadCaps{join(data[0].effective, data[1].effective),
+                      join(data[0].permitted, data[1].permitted),
+                      join(data[0].inheritable, data[1].inheritable)};
+}
+
+}  // namespace capinspect

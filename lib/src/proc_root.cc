@@ -1,0 +1,209 @@
+#include <capinspect/proc_root.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <linux/magic.h>
+
+namespace capinspect {
+
+const char* const default_proc_path = "/proc";
+
+Fd& Fd::operator=(Fd&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = o.release();
+    }
+    return *this;
+}
+
+Fd::~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+std::string join(std::string_view dir, std::string_view name) {
+    std::string out(dir);
+    out += '/';
+    out += name;
+    return out;
+}
+
+std::optional<pid_t> parse_pid(const char* name) {
+    pid_t pid = 0;
+    const char* end = name + std::strlen(name);
+    auto [ptr, ec] = std::from_chars(name, end, pid);
+    if (ec != std::errc() || ptr != end || pid <= 0 || name[0] == '0') return std::nullopt;
+    return pid;
+}
+
+// Undo mountinfo's octal escapes (\040 for a blank, ...).
+std::string unescape_mountinfo(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size() &&
+            s.substr(i + 1, 3).find_first_not_of("01234567") == std::string_view::npos) {
+            out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+            i += 3;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// The hidepid= value of the proc mount at `mountpoint`, from the caller's mountinfo.
+std::string find_hidepid(std::string_view mountinfo, std::string_view mountpoint) {
+    std::string found;
+    size_t pos = 0;
+    while (pos < mountinfo.size()) {
+        size_t eol = mountinfo.find('\n', pos);
+        if (eol == std::string_view::npos) eol = mountinfo.size();
+        std::string_view line = mountinfo.substr(pos, eol - pos);
+        pos = eol + 1;
+        // Fields: id parent major:minor root mountpoint options [optional...] - type source super
+        size_t sep = line.find(" - ");
+        if (sep == std::string_view::npos) continue;
+        std::string_view head = line.substr(0, sep), tail = line.substr(sep + 3);
+        size_t f = 0, start = 0;
+        std::string_view mp;
+        for (size_t i = 0; i <= head.size() && f < 5; ++i) {
+            if (i == head.size() || head[i] == ' ') {
+                if (f == 4) mp = head.substr(start, i - start);
+                ++f;
+                start = i + 1;
+            }
+        }
+        if (!tail.starts_with("proc ") || unescape_mountinfo(mp) != mountpoint) continue;
+        size_t opt = tail.find("hidepid=");
+        found.clear();  // the last mount on a mount point is the visible one
+        if (opt != std::string_view::npos) {
+            std::string_view value = tail.substr(opt + 8);
+            found = std::string(value.substr(0, value.find_first_of(", \n")));
+            if (found == "0" || found == "off") found.clear();
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
+Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label) {
+    Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd) return fail(errno, std::string(label));
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(errno, std::string(label));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+Result<std::vector<pid_t>> list_numeric_entries(int dirfd, std::string_view label) {
+    // A fresh open file description, so that listing never disturbs another reader's offset.
+    int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return fail(errno, std::string(label));
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+        int err = errno;
+        ::close(fd);
+        return fail(err, std::string(label));
+    }
+    std::vector<pid_t> ids;
+    errno = 0;
+    while (struct dirent* e = ::readdir(dir)) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        if (auto id = parse_pid(e->d_name)) ids.push_back(*id);
+    }
+    int err = errno;
+    ::closedir(dir);
+    if (err != 0) return fail(err, std::string(label));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+Result<ProcRoot> ProcRoot::open(std::string path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return fail(errno, path);
+    ProcRoot root(std::move(path), std::move(fd));
+    struct statfs fs {};
+    char self[32] = {};
+    if (::fstatfs(root.fd(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC &&
+        ::readlinkat(root.fd(), "self", self, sizeof self - 1) > 0) {
+        pid_t pid = 0;
+        std::from_chars(self, self + std::strlen(self), pid);
+        root.live_ = pid == ::getpid();
+    }
+    if (root.live_) {
+        char real[PATH_MAX];
+        if (::realpath(root.path_.c_str(), real) != nullptr)
+            if (auto info = root.read_file("self/mountinfo")) root.hidepid_ = find_hidepid(*info, real);
+    }
+    return root;
+}
+
+Result<std::string> ProcRoot::read_file(std::string_view relpath) const {
+    std::string name(relpath);
+    return read_file_at(fd(), name.c_str(), join(path_, relpath));
+}
+
+Result<std::vector<pid_t>> ProcRoot::list_pids() const {
+    return list_numeric_entries(fd(), path_);
+}
+
+Result<ProcDir> ProcRoot::open_pid(pid_t pid) const {
+    char name[16];
+    auto [end, ec] = std::to_chars(name, name + sizeof name - 1, pid);
+    *end = '\0';
+    std::string label = join(path_, name);
+    Fd fd(::openat(this->fd(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return fail(errno, label);
+    return ProcDir(pid, std::move(fd), std::move(label));
+}
+
+Result<std::string> ProcDir::read_file(const char* name) const {
+    return read_file_at(fd(), name, join(label_, name));
+}
+
+Result<std::string> ProcDir::read_link(const char* name) const {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlinkat(fd(), name, buf, sizeof buf);
+    if (n < 0) return fail(errno, join(label_, name));
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+Result<struct stat> ProcDir::stat(const char* name) const {
+    struct stat st {};
+    if (::fstatat(fd(), name, &st, 0) != 0) return fail(errno, join(label_, name));
+    return st;
+}
+
+Result<std::vector<pid_t>> ProcDir::list_tasks() const {
+    Fd task(::openat(fd(), "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!task) return fail(errno, join(label_, "task"));
+    return list_numeric_entries(task.get(), join(label_, "task"));
+}
+
+Result<ProcDir> ProcDir::open_task(pid_t tid) const {
+    std::string name = "task/" + std::to_string(tid);
+    std::string label = join(label_, name);
+    Fd fd(::openat(this->fd(), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return fail(errno, label);
+    return ProcDir(tid, std::move(fd), std::move(label));
+}
+
+}  // namespace capinspect

@@ -1,0 +1,176 @@
+#include <capinspect/proc_status.h>
+
+#include <charconv>
+
+#include <capinspect/proc_root.h>
+
+namespace capinspect {
+namespace {
+
+template <typename T>
+bool parse_number(std::string_view text, T& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+// "0\t0\t0\t0": the four ids of Uid:/Gid:.
+bool parse_ids(std::string_view text, IdSet& ids) {
+    std::uint32_t* fields[] = {&ids.real, &ids.effective, &ids.saved, &ids.fs};
+    size_t i = 0;
+    for (std::uint32_t* field : fields) {
+        if (i > text.size()) return false;  // fewer than four ids
+        size_t j = text.find('\t', i);
+        if (j == std::string_view::npos) j = text.size();
+        if (!parse_number(text.substr(i, j - i), *field)) return false;
+        i = j + 1;
+    }
+    return i == text.size() + 1;
+}
+
+bool parse_flag(std::string_view text, bool& out) {
+    if (text != "0" && text != "1") return false;
+    out = text == "1";
+    return true;
+}
+
+bool parse_mask(std::string_view text, CapSet& out) {
+    if (text.size() != 16) return false;  // the kernel always prints 16 digits
+    auto set = parse_cap_mask(text);
+    if (!set) return false;
+    out = *set;
+    return true;
+}
+
+bool parse_pid_list(std::string_view text, std::vector<pid_t>& out) {
+    size_t i = 0;
+    while (i <= text.size()) {
+        size_t j = text.find('\t', i);
+        if (j == std::string_view::npos) j = text.size();
+        pid_t pid = 0;
+        if (!parse_number(text.substr(i, j - i), pid)) return false;
+        out.push_back(pid);
+        i = j + 1;
+    }
+    return !out.empty();
+}
+
+// The fields we read, each at most once.
+enum Field : unsigned {
+    f_name, f_state, f_tgid, f_pid, f_ppid, f_uid, f_gid, f_capinh, f_capprm, f_capeff,
+    f_capbnd, f_capamb, f_nnp, f_seccomp, f_seccomp_filters, f_nspid, f_kthread, f_count
+};
+constexpr unsigned required = 1u << f_name | 1u << f_pid | 1u << f_ppid | 1u << f_uid |
+                              1u << f_gid | 1u << f_capinh | 1u << f_capprm | 1u << f_capeff |
+                              1u << f_capbnd;
+constexpr std::string_view field_names[f_count] = {
+    "Name", "State", "Tgid", "Pid", "PPid", "Uid", "Gid", "CapInh", "CapPrm", "CapEff",
+    "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "NSpid", "Kthread"};
+
+bool parse_field(Field f, std::string_view value, ProcStatus& st) {
+    switch (f) {
+    case f_name: st.name = unescape_status_name(value); return true;
+    case f_state: if (value.empty()) return false; st.state = value[0]; return true;
+    case f_tgid: return parse_number(value, st.tgid);
+    case f_pid: return parse_number(value, st.pid);
+    case f_ppid: return parse_number(value, st.ppid);
+    case f_uid: return parse_ids(value, st.uid);
+    case f_gid: return parse_ids(value, st.gid);
+    case f_capinh: return parse_mask(value, st.inheritable);
+    case f_capprm: return parse_mask(value, st.permitted);
+    case f_capeff: return parse_mask(value, st.effective);
+    case f_capbnd: return parse_mask(value, st.bounding);
+    case f_capamb: return parse_mask(value, st.ambient.emplace());
+    case f_nnp: return parse_flag(value, st.no_new_privs.emplace());
+    case f_seccomp: {
+        unsigned mode = 0;
+        if (!parse_number(value, mode) || mode > 2) return false;
+        st.seccomp = static_cast<SeccompMode>(mode);
+        return true;
+    }
+    case f_seccomp_filters: return parse_number(value, st.seccomp_filters.emplace());
+    case f_nspid: return parse_pid_list(value, st.nspid);
+    case f_kthread: return parse_flag(value, st.kthread.emplace());
+    case f_count: break;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string unescape_status_name(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\' || i + 1 == text.size()) {
+            out += text[i];
+            continue;
+        }
+        char c = text[++i];
+        switch (c) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'f': out += '\f'; break;
+        case 'v': out += '\v'; break;
+        case 'a': out += '\a'; break;
+        case 'e': out += '\x1b'; break;
+        case '\\': out += '\\'; break;
+        case '"': out += '"'; break;
+        default: out += '\\'; out += c; break;
+        }
+    }
+    return out;
+}
+
+Result<ProcStatus> parse_status(std::string_view text) {
+    ProcStatus st;
+    unsigned seen = 0;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string_view line = text.substr(pos, eol - pos);
+        pos = eol + 1;
+        size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string_view key = line.substr(0, colon);
+        unsigned f = 0;
+        while (f < f_count && field_names[f] != key) ++f;
+        if (f == f_count) continue;
+        if (seen & 1u << f) return fail(EINVAL, "duplicated field " + std::string(key));
+        seen |= 1u << f;
+        std::string_view value = line.substr(colon + 1);
+        // The kernel separates key and value with a tab; blanks pad some fields.
+        while (!value.empty() && (value.front() == '\t' || value.front() == ' ')) value.remove_prefix(1);
+        if (f != f_name)
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        if (!parse_field(static_cast<Field>(f), value, st))
+            return fail(EINVAL, "malformed field " + std::string(key));
+    }
+    if ((seen & required) != required) {
+        for (unsigned f = 0; f < f_count; ++f)
+            if ((required & 1u << f) && !(seen & 1u << f))
+                return fail(EINVAL, "missing field " + std::string(field_names[f]));
+    }
+    if (!(seen & 1u << f_tgid)) st.tgid = st.pid;
+    return st;
+}
+
+Result<ProcStatus> read_status(const ProcDir& dir) {
+    auto text = dir.read_file("status");
+    if (!text) return std::unexpected(text.error());
+    auto st = parse_status(*text);
+    if (!st) {
+        // Name the file: "/proc/123/status: malformed field CapEff".
+        st.error().context = dir.label() + "/status: " + st.error().context;
+        st.error().code = 0;
+    }
+    return st;
+}
+
+bool is_kernel_thread(const ProcStatus& st) {
+    if (st.kthread) return *st.kthread;
+    return st.pid == 2 || st.ppid == 2;
+}
+
+}  // namespace capinspect

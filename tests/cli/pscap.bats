@@ -1,0 +1,271 @@
+#!/usr/bin/env bats
+# pscap on the fixture proc tree (tests/fixtures/proc-basic, made by make-proc-basic.sh):
+# the compatible layouts against fixed expected files, every option, every error path.
+load common
+
+setup() {
+    PROC="$FIXTURES/proc-basic"
+    EXPECTED="$FIXTURES/expected"
+    pscap() { "$BIN/pscap" --proc-root "$PROC" "$@"; }
+}
+
+@test "default output is libcap-ng 0.9.5's layout, byte for byte" {
+    run --separate-stderr pscap
+    assert_success
+    diff -u "$EXPECTED/pscap-default.txt" <(printf '%s\n' "$output")
+    # The malformed process is counted on stderr, not silently dropped.
+    [ "$stderr" = "pscap: 1 process skipped for malformed data (first: $PROC/208/status: malformed field CapEff)" ]
+}
+
+@test "header widths: capabilities start at column 49" {
+    run --separate-stderr pscap
+    local header=${lines[0]}
+    [ "${header:49}" = "capabilities" ]
+    [ "${header:0:8}" = "ppid    " ]
+    [ "${lines[1]:49}" = "full +" ]
+}
+
+@test "selection: no kernel threads, no permitted-only or empty processes" {
+    run --separate-stderr pscap
+    refute_output --regexp '(^|\n)(0|2) +2 '
+    refute_output --partial kthreadd
+    refute_output --partial kworker     # child of kthreadd on a kernel without Kthread:
+    refute_output --partial prmonly     # permitted but nothing effective
+    refute_output --partial worker      # the leader dropped everything
+}
+
+@test "markers: @ for ambient, + for a non-empty bounding set, * for a child user namespace" {
+    run --separate-stderr pscap
+    assert_line --regexp '^1       200     nobody +ambsrv +net_bind_service, net_raw @ \+$'
+    assert_line --regexp '^1       202     root +nobnd +net_admin, net_raw$'
+    assert_line --regexp '^1       205     root +userns_root \* +full \+$'
+}
+
+@test "hostile command names are escaped, never printed raw" {
+    run --separate-stderr pscap
+    assert_line --partial 'bad\x1Bna\x0Ame\x chown +'
+    ! pscap 2>/dev/null | grep -q $'\x1b'
+    [ "$(pscap 2>/dev/null | wc -l)" -eq 11 ]   # the newline did not split the row
+}
+
+@test "-p selects one process; nothing at all for others" {
+    run --separate-stderr pscap -p 200
+    assert_success
+    assert_output "$(head -1 "$EXPECTED/pscap-default.txt")
+$(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
+    for pid in 201 2 50 99999 300; do
+        run --separate-stderr pscap -p $pid
+        assert_success
+        assert_output ""
+    done
+}
+
+@test "several -p accumulate; -pN and blanks and + are accepted" {
+    run --separate-stderr pscap -p 200 -p 203
+    assert_success
+    [ "${#lines[@]}" -eq 3 ]
+    run --separate-stderr pscap -p200
+    [ "${#lines[@]}" -eq 2 ]
+    run --separate-stderr pscap -p ' +203'
+    assert_line --partial nopw
+}
+
+@test "bad pids: 0.9.5's messages and exit status 1" {
+    for arg in '' abc 12x 0 -5 2147483648 0x10; do
+        run --separate-stderr pscap -p "$arg"
+        assert_failure 1
+        [ "$stderr" = "Invalid pid argument: $arg" ] || [ "$stderr" = "Invalid pid argument:" -a -z "$arg" ]
+        [ -z "$output" ]
+    done
+    run --separate-stderr pscap -p 99999999999999999999
+    assert_failure 1
+    [ "$stderr" = "Can't read pid: 99999999999999999999" ]
+}
+
+@test "usage errors print 0.9.5's usage line on stderr and exit 1" {
+    for args in -x --bogus -p extra; do
+        run --separate-stderr "$BIN/pscap" $args
+        assert_failure 1
+        [ "$stderr" = "usage: pscap [-a] [-p pid] [--tree]" ] || [ "$args" = -p ]
+    done
+    run --separate-stderr "$BIN/pscap" -p
+    assert_failure 1
+    [ "$stderr" = "usage: pscap [-a] [-p pid] [--tree]" ]
+    run --separate-stderr "$BIN/pscap" stray
+    assert_failure 1
+    [ "$stderr" = "usage: pscap [-a] [-p pid] [--tree]" ]
+}
+
+@test "an unreadable proc root: Can't open, exit 1" {
+    run --separate-stderr "$BIN/pscap" --proc-root /nonexistent
+    assert_failure 1
+    [ "$stderr" = "Can't open /nonexistent: No such file or directory" ]
+    run --separate-stderr "$BIN/pscap" --proc-root "$PROC/net"
+    assert_failure 1
+    [[ "$stderr" == "pscap: cannot read cap_last_cap: "* ]]
+}
+
+@test "--tree: 0.9.5's tree" {
+    run --separate-stderr pscap --tree
+    assert_success
+    diff -u "$EXPECTED/pscap-tree.txt" <(printf '%s\n' "$output")
+}
+
+@test "--tree -a adds processes without capabilities as none" {
+    run --separate-stderr pscap --tree -a
+    diff -u "$EXPECTED/pscap-tree-all.txt" <(printf '%s\n' "$output")
+    assert_line '├─ prmonly(201:nobody) [none +]'
+    # -a changes nothing without --tree (0.9.5)
+    diff <(pscap -a 2>/dev/null) "$EXPECTED/pscap-default.txt"
+}
+
+@test "--tree -p: a single line; -p 1 implies -a" {
+    run --separate-stderr pscap --tree -p 200
+    assert_output 'ambsrv(200:nobody) [net_bind_service, net_raw @ +]'
+    run --separate-stderr pscap --tree -p 201
+    assert_output ''
+    run --separate-stderr pscap --tree -a -p 201
+    assert_output 'prmonly(201:nobody) [none +]'
+    run --separate-stderr pscap --tree -p 1
+    assert_output 'systemd(1:root) [full +]'
+}
+
+@test "--tree wraps at COLUMNS, counting glyphs in bytes; bad COLUMNS means 80" {
+    COLUMNS=40 run --separate-stderr pscap --tree
+    diff -u "$EXPECTED/pscap-tree-40.txt" <(printf '%s\n' "$output")
+    for bad in 400 abc '' 0; do
+        COLUMNS=$bad run --separate-stderr pscap --tree
+        diff -u "$EXPECTED/pscap-tree.txt" <(printf '%s\n' "$output")
+    done
+}
+
+@test "-T reports the thread whose sets differ from its leader" {
+    run --separate-stderr pscap -T
+    assert_success
+    diff -u "$EXPECTED/pscap-threads.txt" <(printf '%s\n' "$output")
+    assert_line '1       300     301     root             rawthread       net_raw +'
+    refute_line --partial idle   # same sets as the leader
+    run --separate-stderr pscap -T --tree -p 300
+    assert_output 'rawthread(300/301:root) [net_raw +]'
+}
+
+@test "column mode: fixed expected table" {
+    run --separate-stderr pscap -o PID,PPID,UID,USER,COMMAND,EFFECTIVE,PERMITTED,AMBIENT,NO_NEW_PRIVS,SECCOMP,SECCOMP_FILTERS,USERNS,CHILD_USERNS,UNIT,EXE
+    diff -u "$EXPECTED/pscap-columns.txt" <(printf '%s\n' "$output")
+    run --separate-stderr pscap -r -o PID,COMMAND,CAPS
+    diff -u "$EXPECTED/pscap-raw.txt" <(printf '%s\n' "$output")
+}
+
+@test "column mode: -n, +COL, --output-all, -H, unknown column" {
+    run --separate-stderr pscap -n -o PID -p 200
+    assert_output '200'
+    run --separate-stderr pscap -o +UNIT -p 200
+    assert_line --index 0 --regexp '^PPID +PID USER +COMMAND +EFFECTIVE +PERMITTED +AMBIENT +NO_NEW_PRIVS +UNIT$'
+    run --separate-stderr pscap --output-all -p 100
+    assert_line --index 0 --regexp '^ *PPID +PID +TID +UID USER +COMMAND +CAPS .* UNIT +EXE$'
+    run "$BIN/pscap" -H
+    assert_success
+    assert_line --regexp '^ +EFFECTIVE  effective capability set$'
+    [ "${#lines[@]}" -eq 19 ]
+    run --separate-stderr pscap -o PID,BOGUS
+    assert_failure 1
+    [ "$stderr" = "pscap: unknown column: BOGUS" ]
+}
+
+@test "JSON: parsed and checked field by field" {
+    run --separate-stderr pscap -J --output-all
+    assert_success
+    python3 - "$output" <<'PY'
+import json, sys
+doc = json.loads(sys.argv[1])
+procs = {p["pid"]: p for p in doc["processes"]}
+assert sorted(procs) == [1, 100, 101, 200, 202, 203, 204, 205, 206, 207], sorted(procs)
+a = procs[200]
+assert a["ppid"] == 1 and a["uid"] == 65534 and a["user"] == "nobody", a
+assert a["command"] == "ambsrv"
+for s in ("effective", "permitted", "inheritable", "ambient"):
+    assert a[s] == ["net_bind_service", "net_raw"], (s, a[s])
+assert len(a["bounding"]) == 41 and a["bounding"][-1] == "checkpoint_restore"
+assert a["no_new_privs"] is True and a["seccomp"] == "filter" and a["seccomp_filters"] == 3
+assert a["userns"] == 4026531837 and a["child_userns"] is False
+assert a["unit"] == "amb.service" and a["exe"] is None
+assert a["caps"] == "net_bind_service, net_raw @ +"
+assert procs[202]["bounding"] == []
+assert procs[205]["child_userns"] is True
+old = procs[207]
+assert old["ambient"] is None and old["no_new_privs"] is None and old["seccomp"] is None
+# names round-trip: every \xHH is one byte
+name = procs[204]["command"]
+assert name == "bad\\x1Bna\\x0Ame\\x5Cx", name
+import re
+raw = re.sub(r"\\x([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), name)
+assert raw == "bad\x1bna\nme\\x", raw
+assert procs[100]["exe"] == "/usr/sbin/sshd"
+PY
+}
+
+@test "JSON tree nests children; -T adds tid" {
+    run --separate-stderr pscap -J --tree -o PID,COMMAND
+    python3 - "$output" <<'PY'
+import json, sys
+top = json.loads(sys.argv[1])["processes"]
+assert [p["pid"] for p in top] == [1]
+kids = [c["pid"] for c in top[0]["children"]]
+assert kids == [100, 200, 202, 203, 204, 205, 207], kids
+assert top[0]["children"][0]["children"][0]["pid"] == 101
+PY
+    run --separate-stderr pscap -J -T -o PID,TID,EFFECTIVE -p 300
+    python3 - "$output" <<'PY'
+import json, sys
+rows = json.loads(sys.argv[1])["processes"]
+assert rows == [{"pid": 300, "tid": 301, "effective": ["net_raw"]}], rows
+PY
+}
+
+@test "column mode -a includes processes without capabilities" {
+    run --separate-stderr pscap -a -rn -o PID
+    assert_line 201
+    assert_line 300
+    refute_line 2
+}
+
+@test "--cap filters on effective or permitted" {
+    run --separate-stderr pscap -rn -o PID --cap net_bind_service
+    assert_output "$(printf '1\n100\n200\n205\n206\n207')"
+    run --separate-stderr pscap -rn -o PID --cap CAP_KILL,13
+    assert_output "$(printf '1\n100\n101\n200\n202\n203\n205\n206')"
+    run --separate-stderr pscap --cap nosuch
+    assert_failure 1
+    [ "$stderr" = "pscap: unknown capability 'nosuch': Invalid argument" ]
+}
+
+@test "-u filters on the effective user, by name or number" {
+    run --separate-stderr pscap -rn -o PID -u nobody
+    assert_output 200
+    run --separate-stderr pscap -rn -o PID -u 4242 -u 65534
+    assert_output "$(printf '200\n203')"
+    run --separate-stderr pscap -u no_such_user_here
+    assert_failure 1
+    [ "$stderr" = "pscap: unknown user: no_such_user_here" ]
+}
+
+@test "--help and --version on stdout, exit 0" {
+    run --separate-stderr "$BIN/pscap" --help
+    assert_success
+    assert_line --index 0 'Usage:'
+    assert_output --partial 'Available output columns:'
+    [ -z "$stderr" ]
+    run "$BIN/pscap" -V
+    assert_success
+    assert_output --regexp '^pscap from capinspect [0-9.]+$'
+}
+
+@test "write errors are reported; a closed pipe is quiet" {
+    run --separate-stderr "$BIN/pscap" --proc-root "$PROC" -o PID
+    assert_success
+    run bash -c '"$0" --proc-root "$1" >/dev/full' "$BIN/pscap" "$PROC"
+    assert_failure 1
+    assert_output --partial 'pscap: write error: No space left on device'
+    run bash -c 'set -o pipefail; "$0" --proc-root "$1" 2>&1 | head -1' "$BIN/pscap" "$PROC"
+    assert_output 'ppid    pid     uid              command         capabilities'
+}

@@ -1,0 +1,76 @@
+#include <doctest/doctest.h>
+
+#include <capinspect/caps.h>
+#include <capinspect/proc_cgroup.h>
+#include <capinspect/proc_root.h>
+#include <capinspect/proc_status.h>
+
+#include <algorithm>
+#include <string>
+
+using namespace capinspect;
+
+namespace {
+const std::string fixture = std::string(CAPINSPECT_SOURCE_DIR) + "/tests/fixtures/proc-basic";
+}
+
+TEST_CASE("a fixture tree stands in for /proc") {
+    auto root = ProcRoot::open(fixture);
+    REQUIRE(root);
+    CHECK_FALSE(root->is_live());
+    CHECK(root->hidepid().empty());
+    CHECK(read_cap_last_cap(*root).value() == 40);
+
+    auto pids = root->list_pids();
+    REQUIRE(pids);
+    // Sorted, numeric entries only (net/ and 0123 are not processes).
+    CHECK(pids->front() == 1);
+    CHECK(std::is_sorted(pids->begin(), pids->end()));
+    CHECK(std::find(pids->begin(), pids->end(), 123) == pids->end());
+
+    auto dir = root->open_pid(100);
+    REQUIRE(dir);
+    CHECK(dir->label() == fixture + "/100");
+    auto st = read_status(*dir);
+    REQUIRE(st);
+    CHECK(st->name == "sshd");
+    CHECK(dir->read_link("exe").value() == "/usr/sbin/sshd");
+    CHECK(parse_cgroup_unit(dir->read_file("cgroup").value()) == "ssh.service");
+
+    auto tasks = root->open_pid(300)->list_tasks();
+    REQUIRE(tasks);
+    CHECK(*tasks == std::vector<pid_t>{300, 301, 302});
+    auto thread = root->open_pid(300)->open_task(301);
+    REQUIRE(thread);
+    CHECK(read_status(*thread)->effective == CapSet(0x2000));
+}
+
+TEST_CASE("errors carry errno and the path") {
+    auto root = ProcRoot::open(fixture);
+    REQUIRE(root);
+    auto gone = root->open_pid(99999);
+    REQUIRE_FALSE(gone);
+    CHECK(gone.error().is_vanished());
+    CHECK(gone.error().message() == fixture + "/99999: No such file or directory");
+    auto bad = read_status(*root->open_pid(208));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message() == fixture + "/208/status: malformed field CapEff");
+    auto missing = ProcRoot::open("/nonexistent/proc");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ENOENT);
+    auto no_last_cap = read_cap_last_cap(*ProcRoot::open(fixture + "/net"));
+    CHECK_FALSE(no_last_cap);
+}
+
+TEST_CASE("parse_cgroup_unit") {
+    CHECK(parse_cgroup_unit("0::/system.slice/ssh.service\n") == "ssh.service");
+    CHECK(parse_cgroup_unit("0::/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service\n") == "foo.service");
+    CHECK(parse_cgroup_unit("0::/user.slice/user-1000.slice/session-2.scope\n") == "session-2.scope");
+    CHECK(parse_cgroup_unit("0::/\n") == "");
+    CHECK(parse_cgroup_unit("0::/system.slice\n") == "");
+    CHECK(parse_cgroup_unit("12:cpu,cpuacct:/\n1:name=systemd:/system.slice/cron.service\n0::/\n") == "");
+    CHECK(parse_cgroup_unit("12:cpu,cpuacct:/\n1:name=systemd:/system.slice/cron.service\n") == "cron.service");
+    CHECK(parse_cgroup_unit("") == "");
+    CHECK(parse_cgroup_unit("garbage") == "");
+    CHECK(parse_cgroup_unit("0::/.service\n") == "");
+}

@@ -1,0 +1,81 @@
+#include "common/cli.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+namespace capinspect::cli {
+namespace {
+
+std::string& name_storage() {
+    static std::string name = "capinspect";
+    return name;
+}
+
+void close_stdout() {
+    // A closed pipe (EPIPE) is the reader's choice, as with `pscap | head -1`: quiet.
+    bool failed = ferror(stdout) != 0;
+    if (fflush(stdout) != 0) failed = true;
+    int err = errno;
+    if (failed && err != EPIPE) {
+        warnf("write error: {}", err ? std::strerror(err) : "unknown error");
+        _exit(exit_failure);
+    }
+    if (failed) _exit(exit_failure);
+}
+
+}  // namespace
+
+void set_program_name(const char* argv0) {
+    const char* slash = std::strrchr(argv0, '/');
+    name_storage() = slash ? slash + 1 : argv0;
+}
+
+const char* program_name() { return name_storage().c_str(); }
+
+void warn(std::string_view message) {
+    fflush(stdout);  // keep report and diagnostics in order on a shared terminal
+    fmt::print(stderr, "{}: {}\n", program_name(), message);
+}
+
+void check_stdout_at_exit() { atexit(close_stdout); }
+
+int print_version() {
+    fmt::print("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);
+    return exit_ok;
+}
+
+unsigned output_width() {
+    for (int fd : {STDOUT_FILENO, STDERR_FILENO, STDIN_FILENO}) {
+        struct winsize ws {};
+        if (isatty(fd)) {
+            if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+            break;
+        }
+    }
+    if (const char* env = getenv("COLUMNS")) {
+        unsigned cols = 0;
+        const char* end = env + std::strlen(env);
+        auto [ptr, ec] = std::from_chars(env, end, cols);
+        if (ec == std::errc() && ptr == end && cols >= 1 && cols <= 399) return cols;
+    }
+    return 80;
+}
+
+std::optional<uid_t> parse_user(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    uid_t uid = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), uid);
+    if (ec == std::errc() && ptr == text.data() + text.size()) return uid;
+    std::string name(text);
+    if (struct passwd* pw = getpwnam(name.c_str())) return pw->pw_uid;
+    return std::nullopt;
+}
+
+}  // namespace capinspect::cli

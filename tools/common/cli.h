@@ -1,0 +1,42 @@
+// What every tool does the same way: its name in messages, one-line diagnostics on stderr,
+// a checked stdout, exit codes and small argument parsers.
+#pragma once
+#include <sys/types.h>
+
+#include <fmt/core.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace capinspect::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+
+// Set once from argv[0]'s base name; used as the prefix of every message.
+void set_program_name(const char* argv0);
+const char* program_name();
+
+// "pscap: MESSAGE" on stderr.
+void warn(std::string_view message);
+template <typename... Args>
+void warnf(fmt::format_string<Args...> f, Args&&... args) {
+    warn(fmt::format(f, std::forward<Args>(args)...));
+}
+
+// Makes a failed write to stdout (full disk, closed pipe) an error at exit, as
+// util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
+void check_stdout_at_exit();
+
+// "NAME from capinspect VERSION" on stdout.
+int print_version();
+
+// Width for wrapped output: the first of stdout, stderr, stdin that is a terminal, else
+// $COLUMNS when it is a number from 1 to 399, else 80 (libcap-ng 0.9.5's rule).
+unsigned output_width();
+
+// A uid from a user name or a decimal number; nullopt when neither.
+std::optional<uid_t> parse_user(std::string_view text);
+
+}  // namespace capinspect::cli

@@ -1,0 +1,188 @@
+#include "common/table.h"
+
+#include <libsmartcols/libsmartcols.h>
+
+#include <fmt/core.h>
+
+#include <memory>
+#include <new>
+
+#include <capinspect/escape.h>
+#include <nlohmann/json.hpp>
+
+namespace capinspect::cli {
+namespace {
+
+char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::optional<size_t> find_column(std::string_view name, std::span<const ColumnInfo> registry) {
+    for (size_t i = 0; i < registry.size(); ++i) {
+        std::string_view known = registry[i].name;
+        if (known.size() != name.size()) continue;
+        bool same = true;
+        for (size_t k = 0; k < name.size() && same; ++k) same = ascii_upper(name[k]) == known[k];
+        if (same) return i;
+    }
+    return std::nullopt;
+}
+
+std::string json_key(std::string_view name) {
+    std::string out;
+    for (char c : name) out += ascii_lower(c);
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<size_t>> parse_column_list(std::string_view list,
+                                                     std::span<const ColumnInfo> registry,
+                                                     const std::vector<size_t>& defaults,
+                                                     std::string& error) {
+    std::vector<size_t> out;
+    if (!list.empty() && list.front() == '+') {
+        out = defaults;
+        list.remove_prefix(1);
+    }
+    size_t i = 0;
+    while (i <= list.size()) {
+        size_t j = list.find(',', i);
+        if (j == std::string_view::npos) j = list.size();
+        std::string_view name = list.substr(i, j - i);
+        auto index = find_column(name, registry);
+        if (!index) {
+            error = fmt::format("unknown column: {}", name);
+            return std::nullopt;
+        }
+        out.push_back(*index);
+        i = j + 1;
+    }
+    return out;
+}
+
+void print_column_help(std::span<const ColumnInfo> registry, bool json) {
+    if (json) {
+        nlohmann::ordered_json doc;
+        auto& list = doc["columns"] = nlohmann::ordered_json::array();
+        for (const ColumnInfo& c : registry)
+            list.push_back({{"name", c.name}, {"json", json_key(c.name)}, {"description", c.help}});
+        fmt::print("{}\n", doc.dump(3));
+        return;
+    }
+    for (const ColumnInfo& c : registry) fmt::print("{:>16}  {}\n", c.name, c.help);
+}
+
+Table::Table(std::span<const ColumnInfo> registry, std::vector<size_t> columns, OutputMode mode,
+             const char* json_name, Cap last_cap)
+    : registry_(registry), columns_(std::move(columns)), position_(registry.size(), -1),
+      mode_(mode), json_name_(json_name), last_cap_(last_cap) {
+    for (size_t pos = 0; pos < columns_.size(); ++pos) position_[columns_[pos]] = static_cast<int>(pos);
+}
+
+Table::RowId Table::add_row(RowId parent) {
+    rows_.push_back({mode_.tree ? parent : no_parent, std::vector<Cell>(columns_.size())});
+    return rows_.size() - 1;
+}
+
+void Table::set(RowId row, size_t column, Cell cell) {
+    int pos = column < position_.size() ? position_[column] : -1;
+    if (pos >= 0) rows_[row].cells[static_cast<size_t>(pos)] = std::move(cell);
+}
+
+void Table::print() const {
+    if (mode_.json)
+        print_json();
+    else
+        print_text();
+}
+
+// Text cells: capability sets as a comma-separated list ("full" when the set holds every
+// capability the kernel knows), booleans as yes/no, unknown values empty.
+std::string Table::text_of(size_t pos, const Cell& cell) const {
+    if (cell.null) return "";
+    if (cell.caps) {
+        if (!cell.caps->empty() && cell.caps->is_full(last_cap_)) return "full";
+        return format_cap_list(*cell.caps, ",");
+    }
+    if (registry_[columns_[pos]].json == JsonType::boolean) return cell.text == "1" ? "yes" : "no";
+    // Raw mode: libsmartcols applies util-linux's reversible raw encoding (\x20 for a
+    // blank, \x5c for a backslash, \xHH for anything unprintable) to the bytes as they are.
+    if (mode_.raw || !cell.bytes) return cell.text;
+    return escape_name(cell.text);
+}
+
+void Table::print_text() const {
+    std::unique_ptr<libscols_table, void (*)(libscols_table*)> table(scols_new_table(), scols_unref_table);
+    if (!table) throw std::bad_alloc();
+    scols_table_enable_raw(table.get(), mode_.raw);
+    scols_table_enable_noheadings(table.get(), mode_.noheadings);
+    // Text cells arrive escaped by our one rule (upper-case \xHH); no second encoding.
+    scols_table_enable_noencoding(table.get(), !mode_.raw);
+    bool tree_done = false;
+    for (size_t col : columns_) {
+        const ColumnInfo& info = registry_[col];
+        int flags = info.right ? SCOLS_FL_RIGHT : 0;
+        // The first text column carries the tree.
+        if (mode_.tree && !tree_done && info.json == JsonType::string) {
+            flags |= SCOLS_FL_TREE;
+            tree_done = true;
+        }
+        if (!scols_table_new_column(table.get(), info.name, 0, flags)) throw std::bad_alloc();
+    }
+    std::vector<libscols_line*> lines(rows_.size(), nullptr);
+    for (size_t r = 0; r < rows_.size(); ++r) {
+        libscols_line* parent = rows_[r].parent == no_parent ? nullptr : lines[rows_[r].parent];
+        lines[r] = scols_table_new_line(table.get(), parent);
+        if (!lines[r]) throw std::bad_alloc();
+        for (size_t pos = 0; pos < columns_.size(); ++pos)
+            if (scols_line_set_data(lines[r], pos, text_of(pos, rows_[r].cells[pos]).c_str()) != 0)
+                throw std::bad_alloc();
+    }
+    scols_print_table(table.get());
+}
+
+// JSON: lower_snake keys, numbers and booleans typed, capability sets as arrays of names,
+// unknown values null; in tree mode children nest under "children", as lsblk does.
+void Table::print_json() const {
+    using json = nlohmann::ordered_json;
+    std::vector<json> objects(rows_.size());
+    for (size_t r = 0; r < rows_.size(); ++r) {
+        json& obj = objects[r] = json::object();
+        for (size_t pos = 0; pos < columns_.size(); ++pos) {
+            const ColumnInfo& info = registry_[columns_[pos]];
+            const Cell& cell = rows_[r].cells[pos];
+            json& value = obj[json_key(info.name)];
+            if (cell.null) {
+                value = nullptr;
+            } else if (cell.caps) {
+                value = json::array();
+                for (Cap c : *cell.caps) value.push_back(cap_name(c));
+            } else if (info.json == JsonType::number) {
+                value = json::parse(cell.text, nullptr, false);
+                if (value.is_discarded() || !value.is_number()) value = cell.text;
+            } else if (info.json == JsonType::boolean) {
+                value = cell.text == "1";
+            } else {
+                value = cell.bytes ? escape_name_reversible(cell.text) : cell.text;
+            }
+        }
+    }
+    // Attach children from the last row backwards, so each object is complete when moved.
+    json top = json::array();
+    std::vector<std::vector<size_t>> children(rows_.size());
+    std::vector<size_t> roots;
+    for (size_t r = 0; r < rows_.size(); ++r)
+        (rows_[r].parent == no_parent ? roots : children[rows_[r].parent]).push_back(r);
+    for (size_t r = rows_.size(); r-- > 0;)
+        if (!children[r].empty()) {
+            json& kids = objects[r]["children"] = json::array();
+            for (size_t k : children[r]) kids.push_back(std::move(objects[k]));
+        }
+    for (size_t r : roots) top.push_back(std::move(objects[r]));
+    json doc = json::object();
+    doc[json_name_] = std::move(top);
+    std::string text = doc.dump(3);
+    fmt::print("{}\n", text);
+}
+
+}  // namespace capinspect::cli

@@ -1,0 +1,624 @@
+// pscap: report the capabilities of running processes.
+// Default output: libcap-ng 0.9.5's layout, byte for byte. Column mode (-o, -J, ...):
+// every set, the defences and the namespace of each process, through libsmartcols.
+#include <getopt.h>
+#include <linux/capability.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include <capinspect/caps.h>
+#include <capinspect/escape.h>
+#include <capinspect/proc_cgroup.h>
+#include <capinspect/proc_root.h>
+#include <capinspect/proc_status.h>
+
+#include "common/accounts.h"
+#include "common/cli.h"
+#include "common/table.h"
+#include "common/wrap.h"
+
+namespace capinspect {
+namespace {
+
+using cli::Cell;
+using cli::ColumnInfo;
+using cli::JsonType;
+
+enum Column : size_t {
+    col_ppid, col_pid, col_tid, col_uid, col_user, col_command, col_caps, col_effective,
+    col_permitted, col_inheritable, col_bounding, col_ambient, col_no_new_privs, col_seccomp,
+    col_seccomp_filters, col_userns, col_child_userns, col_unit, col_exe,
+};
+
+constexpr ColumnInfo columns[] = {
+    {"PPID", "parent process id", JsonType::number, true},
+    {"PID", "process id", JsonType::number, true},
+    {"TID", "thread id (with --threads)", JsonType::number, true},
+    {"UID", "effective user id", JsonType::number, true},
+    {"USER", "effective user name", JsonType::string},
+    {"COMMAND", "command name", JsonType::string},
+    {"CAPS", "capabilities as the default output shows them", JsonType::string},
+    {"EFFECTIVE", "effective capability set", JsonType::capset},
+    {"PERMITTED", "permitted capability set", JsonType::capset},
+    {"INHERITABLE", "inheritable capability set", JsonType::capset},
+    {"BOUNDING", "bounding capability set", JsonType::capset},
+    {"AMBIENT", "ambient capability set", JsonType::capset},
+    {"NO_NEW_PRIVS", "no_new_privs is set", JsonType::boolean},
+    {"SECCOMP", "seccomp mode (disabled, strict, filter)", JsonType::string},
+    {"SECCOMP_FILTERS", "number of seccomp filters", JsonType::number, true},
+    {"USERNS", "user namespace inode", JsonType::number, true},
+    {"CHILD_USERNS", "runs in a user namespace other than pscap's own", JsonType::boolean},
+    {"UNIT", "systemd unit or scope", JsonType::string},
+    {"EXE", "executable path", JsonType::string},
+};
+
+const std::vector<size_t> default_columns = {col_ppid,      col_pid,     col_user,
+                                             col_command,   col_effective, col_permitted,
+                                             col_ambient,   col_no_new_privs};
+
+constexpr const char* compat_usage = "usage: pscap [-a] [-p pid] [--tree]\n";
+
+struct Options {
+    bool all = false;
+    bool tree = false;
+    bool threads = false;
+    bool column_mode = false;
+    bool output_all = false;
+    std::string output_list;
+    cli::OutputMode mode;
+    std::vector<pid_t> pids;
+    std::vector<uid_t> users;
+    std::string cap_list;
+    std::string proc_root = default_proc_path;
+};
+
+// One row: a process, or with --threads one of its threads whose sets differ.
+struct Record {
+    ProcStatus status;
+    pid_t pid = 0;
+    pid_t tid = 0;  // == pid for the process itself
+    bool is_thread = false;
+    std::optional<unsigned long> userns;
+    bool child_userns = false;
+    std::optional<std::string> unit;
+    std::optional<std::string> exe;
+};
+
+// What could not be read, reported on stderr at the end: never a silently short report.
+struct Shortfall {
+    std::map<int, unsigned> unreadable;  // errno → processes
+    unsigned malformed = 0;
+    std::string first_malformed;
+    unsigned userns_unknown = 0;
+};
+
+int usage_error() {
+    fmt::print(stderr, "{}", compat_usage);
+    return cli::exit_failure;
+}
+
+int print_help() {
+    fmt::print(
+        "Usage:\n"
+        " pscap [options]\n"
+        "\n"
+        "Report the capabilities of running processes.\n"
+        "\n"
+        "Options:\n"
+        " -a                     with --tree or columns, include processes without capabilities\n"
+        " -p <pid>               only this process (repeatable)\n"
+        "     --tree             show processes as a tree\n"
+        " -T, --threads          also report threads whose sets differ from their process\n"
+        "     --cap <list>       only processes whose effective or permitted set holds one of\n"
+        "                          these capabilities (names or numbers, comma separated)\n"
+        " -u, --user <user>      only processes of this effective user (name or uid, repeatable)\n"
+        " -o, --output <list>    columns to print (+LIST appends to the default)\n"
+        "     --output-all       print all columns\n"
+        " -J, --json             JSON output\n"
+        " -r, --raw              raw output\n"
+        " -n, --noheadings       do not print headings\n"
+        " -H, --list-columns     list the available columns\n"
+        "     --proc-root <dir>  read processes from this proc tree instead of /proc\n"
+        " -h, --help             display this help\n"
+        " -V, --version          display version\n"
+        "\n"
+        "Available output columns:\n");
+    cli::print_column_help(columns, false);
+    fmt::print("\nFor more details see pscap(8).\n");
+    return cli::exit_ok;
+}
+
+// libcap-ng 0.9.5's pid rule: leading blanks and '+' allowed, 1..INT_MAX.
+std::optional<int> parse_pid_arg(const char* arg, pid_t& pid) {
+    errno = 0;
+    char* end = nullptr;
+    long value = std::strtol(arg, &end, 10);
+    if (errno == ERANGE) {
+        fmt::print(stderr, "Can't read pid: {}\n", arg);
+        return cli::exit_failure;
+    }
+    if (end == arg || *end != '\0' || value <= 0 || value > INT_MAX) {
+        fmt::print(stderr, "Invalid pid argument: {}\n", arg);
+        return cli::exit_failure;
+    }
+    pid = static_cast<pid_t>(value);
+    return std::nullopt;
+}
+
+// Parses the command line; returns an exit code when the program should stop.
+std::optional<int> parse_options(int argc, char** argv, Options& opt) {
+    enum { opt_tree = 256, opt_cap, opt_output_all, opt_proc_root };
+    static const struct option long_options[] = {
+        {"tree", no_argument, nullptr, opt_tree},
+        {"threads", no_argument, nullptr, 'T'},
+        {"cap", required_argument, nullptr, opt_cap},
+        {"user", required_argument, nullptr, 'u'},
+        {"output", required_argument, nullptr, 'o'},
+        {"output-all", no_argument, nullptr, opt_output_all},
+        {"json", no_argument, nullptr, 'J'},
+        {"raw", no_argument, nullptr, 'r'},
+        {"noheadings", no_argument, nullptr, 'n'},
+        {"list-columns", no_argument, nullptr, 'H'},
+        {"proc-root", required_argument, nullptr, opt_proc_root},
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
+        {nullptr, 0, nullptr, 0},
+    };
+    bool list_columns = false;
+    opterr = 0;  // unknown options get libcap-ng's usage line, not getopt's message
+    int c;
+    while ((c = getopt_long(argc, argv, "ap:Tu:o:JrnHhV", long_options, nullptr)) != -1) {
+        switch (c) {
+        case 'a': opt.all = true; break;
+        case 'p': {
+            pid_t pid = 0;
+            if (auto rc = parse_pid_arg(optarg, pid)) return rc;
+            opt.pids.push_back(pid);
+            break;
+        }
+        case opt_tree: opt.tree = true; break;
+        case 'T': opt.threads = true; break;
+        case opt_cap: opt.cap_list = optarg; break;
+        case 'u': {
+            auto uid = cli::parse_user(optarg);
+            if (!uid) {
+                cli::warnf("unknown user: {}", escape_name(optarg));
+                return cli::exit_failure;
+            }
+            opt.users.push_back(*uid);
+            break;
+        }
+        case 'o': opt.output_list = optarg; opt.column_mode = true; break;
+        case opt_output_all: opt.output_all = true; opt.column_mode = true; break;
+        case 'J': opt.mode.json = true; opt.column_mode = true; break;
+        case 'r': opt.mode.raw = true; opt.column_mode = true; break;
+        case 'n': opt.mode.noheadings = true; opt.column_mode = true; break;
+        case 'H': list_columns = true; break;
+        case opt_proc_root: opt.proc_root = optarg; break;
+        case 'h': return print_help();
+        case 'V': return cli::print_version();
+        default: return usage_error();
+        }
+    }
+    if (optind < argc) return usage_error();
+    if (list_columns) {
+        cli::print_column_help(columns, opt.mode.json);
+        return cli::exit_ok;
+    }
+    return std::nullopt;
+}
+
+// "user:[4026531837]" → 4026531837
+std::optional<unsigned long> parse_ns_link(const std::string& link) {
+    size_t open = link.find('[');
+    if (open == std::string::npos) return std::nullopt;
+    char* end = nullptr;
+    unsigned long ino = std::strtoul(link.c_str() + open + 1, &end, 10);
+    if (*end != ']') return std::nullopt;
+    return ino;
+}
+
+class Scanner {
+public:
+    Scanner(const Options& opt, const ProcRoot& root, Cap last_cap)
+        : opt_(opt), root_(root), last_cap_(last_cap) {
+        // The reference user namespace: pscap's own (self), or for a saved tree, pid 1's.
+        for (const char* ref : {"self/ns/user", "1/ns/user"}) {
+            char buf[64];
+            ssize_t n = readlinkat(root.fd(), ref, buf, sizeof buf - 1);
+            if (n > 0) {
+                own_userns_ = parse_ns_link(std::string(buf, static_cast<size_t>(n)));
+                break;
+            }
+        }
+    }
+
+    void set_cap_filter(CapSet caps) { cap_filter_ = caps; }
+    void set_wanted(bool unit, bool exe) { want_unit_ = unit; want_exe_ = exe; }
+
+    // Reads every process (or those of -p) and keeps the ones to report.
+    std::vector<Record> scan(Shortfall& shortfall) {
+        std::vector<pid_t> pids = opt_.pids;
+        if (pids.empty()) {
+            auto listed = root_.list_pids();
+            if (!listed) throw listed.error();
+            pids = std::move(*listed);
+        } else {
+            std::sort(pids.begin(), pids.end());
+            pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+        }
+        pid_t self = root_.is_live() ? getpid() : 0;
+        std::vector<Record> records;
+        for (pid_t pid : pids)
+            if (pid != self) scan_process(pid, records, shortfall);
+        return records;
+    }
+
+private:
+    // Processes with nothing effective are shown only with -a (tree or column mode);
+    // 0.9.5 makes `--tree -p 1` imply -a.
+    bool select_all() const {
+        bool pid1 = std::find(opt_.pids.begin(), opt_.pids.end(), 1) != opt_.pids.end();
+        return (opt_.tree && (opt_.all || pid1)) || (opt_.column_mode && opt_.all);
+    }
+
+    bool passes_filters(const ProcStatus& st) const {
+        if (!opt_.users.empty() &&
+            std::find(opt_.users.begin(), opt_.users.end(), st.uid.effective) == opt_.users.end())
+            return false;
+        if (cap_filter_ && !(st.effective | st.permitted).intersects(*cap_filter_)) return false;
+        return true;
+    }
+
+    void note_error(const Error& e, Shortfall& shortfall) {
+        if (e.is_vanished()) return;  // it exited meanwhile: not an error
+        if (e.code == 0 || e.code == EINVAL) {
+            if (shortfall.malformed++ == 0) shortfall.first_malformed = e.message();
+        } else {
+            ++shortfall.unreadable[e.code];
+        }
+    }
+
+    void scan_process(pid_t pid, std::vector<Record>& out, Shortfall& shortfall) {
+        bool all = select_all();
+        // On the live system one capget() tells whether the process holds anything, so
+        // the status file is read only for the holders (the rest cannot be shown).
+        if (root_.is_live() && !all && !opt_.threads) {
+            auto caps = read_thread_caps(pid);
+            if (caps && caps->effective.empty()) return;
+            if (!caps && (caps.error().code == ESRCH)) return;
+        }
+        auto dir = root_.open_pid(pid);
+        if (!dir) return note_error(dir.error(), shortfall);
+        auto st = read_status(*dir);
+        if (!st) return note_error(st.error(), shortfall);
+        if (is_kernel_thread(*st)) return;
+
+        if ((all || !st->effective.empty()) && passes_filters(*st)) {
+            Record r;
+            r.status = *st;
+            r.pid = r.tid = pid;
+            complete(r, *dir, shortfall);
+            out.push_back(std::move(r));
+        }
+        if (opt_.threads) scan_threads(*dir, *st, out, shortfall);
+    }
+
+    // Capabilities are per thread; libcap-ng looks only at the leader. Report each
+    // thread whose sets differ from the leader's.
+    void scan_threads(const ProcDir& dir, const ProcStatus& leader, std::vector<Record>& out,
+                      Shortfall& shortfall) {
+        auto tids = dir.list_tasks();
+        if (!tids) return note_error(tids.error(), shortfall);
+        for (pid_t tid : *tids) {
+            if (tid == dir.pid()) continue;
+            auto task = dir.open_task(tid);
+            if (!task) { note_error(task.error(), shortfall); continue; }
+            auto st = read_status(*task);
+            if (!st) { note_error(st.error(), shortfall); continue; }
+            bool differs = st->effective != leader.effective || st->permitted != leader.permitted ||
+                           st->inheritable != leader.inheritable || st->bounding != leader.bounding ||
+                           st->ambient != leader.ambient;
+            if (!differs || !passes_filters(*st)) continue;
+            Record r;
+            r.status = *st;
+            r.pid = dir.pid();
+            r.tid = tid;
+            r.is_thread = true;
+            complete(r, *task, shortfall);
+            out.push_back(std::move(r));
+        }
+    }
+
+    // The parts of a row that need more than the status file.
+    void complete(Record& r, const ProcDir& dir, Shortfall& shortfall) {
+        auto link = dir.read_link("ns/user");
+        if (link) {
+            r.userns = parse_ns_link(*link);
+            r.child_userns = r.userns && own_userns_ && *r.userns != *own_userns_;
+        } else if (link.error().code == EACCES || link.error().code == EPERM) {
+            // Another user's process seen without privilege: the marker cannot be known.
+            ++shortfall.userns_unknown;
+        }
+        if (want_unit_)
+            if (auto cg = dir.read_file("cgroup")) r.unit = parse_cgroup_unit(*cg);
+        if (want_exe_)
+            if (auto exe = dir.read_link("exe")) r.exe = *exe;
+    }
+
+    const Options& opt_;
+    const ProcRoot& root_;
+    Cap last_cap_;
+    std::optional<unsigned long> own_userns_;
+    std::optional<CapSet> cap_filter_;
+    bool want_unit_ = false, want_exe_ = false;
+};
+
+class Report {
+public:
+    Report(const Options& opt, Cap last_cap) : opt_(opt), last_cap_(last_cap) {}
+
+    // "none", "full" or the permitted list, then " @" (ambient) and " +" (bounding): 0.9.5's text.
+    std::string caps_text(const ProcStatus& st) const {
+        // Classified by the effective set, listed by the permitted set (libcap-ng's rule).
+        std::string text;
+        if (st.effective.empty())
+            text = "none";
+        else if (st.effective.is_full(last_cap_))
+            text = "full";
+        else
+            text = format_cap_list(st.permitted);
+        if (st.ambient && !st.ambient->empty()) text += " @";
+        if (!st.bounding.empty()) text += " +";
+        return text;
+    }
+
+    std::string command(const Record& r) const {
+        std::string text = escape_name(r.status.name);
+        if (r.child_userns) text += " *";
+        return text;
+    }
+
+    std::string account(const Record& r) { return escape_name(accounts_.name(r.status.uid.effective)); }
+
+    void print_classic(const std::vector<Record>& records) {
+        if (records.empty()) return;
+        std::string out;
+        if (opt_.threads)
+            out = "ppid    pid     tid     uid              command         capabilities\n";
+        else
+            out = "ppid    pid     uid              command         capabilities\n";
+        for (const Record& r : records) {
+            if (opt_.threads)
+                out += fmt::format("{:<7} {:<7} {:<7} {:<16} {:<15} {}\n", r.status.ppid, r.pid,
+                                   r.tid, account(r), command(r), caps_text(r.status));
+            else
+                out += fmt::format("{:<7} {:<7} {:<16} {:<15} {}\n", r.status.ppid, r.pid,
+                                   account(r), command(r), caps_text(r.status));
+        }
+        fwrite(out.data(), 1, out.size(), stdout);
+    }
+
+    // 0.9.5's tree: "COMMAND(PID:ACCOUNT) [CAPS]", roots are records whose parent is not
+    // shown, children in pid order, long lines wrapped.
+    void print_tree(const std::vector<Record>& records) {
+        unsigned width = cli::output_width();
+        std::string out;
+        for_each_tree_node(records, [&](const Record& r, const std::string& prefix,
+                                        const std::string& cont, size_t) {
+            std::string id = r.is_thread ? fmt::format("{}/{}", r.pid, r.tid) : std::to_string(r.pid);
+            std::string text =
+                fmt::format("{}({}:{}) [{}]", command(r), id, account(r), caps_text(r.status));
+            cli::append_wrapped(out, text, prefix, cont, width);
+        });
+        fwrite(out.data(), 1, out.size(), stdout);
+    }
+
+    void print_columns(const std::vector<Record>& records, const std::vector<size_t>& shown) {
+        cli::OutputMode mode = opt_.mode;
+        mode.tree = opt_.tree;
+        cli::Table table(columns, shown, mode, "processes", last_cap_);
+        std::vector<cli::Table::RowId> rows(records.size(), cli::Table::no_parent);
+        for_each_tree_node(records, [&](const Record& r, const std::string&, const std::string&,
+                                        size_t parent) {
+            auto row = table.add_row(parent != npos ? rows[parent] : cli::Table::no_parent);
+            rows[static_cast<size_t>(&r - records.data())] = row;
+            for (size_t col : table.columns()) table.set(row, col, cell(r, static_cast<Column>(col)));
+        });
+        table.print();
+    }
+
+private:
+    static constexpr size_t npos = static_cast<size_t>(-1);
+
+    Cell cell(const Record& r, Column col) {
+        const ProcStatus& st = r.status;
+        switch (col) {
+        case col_ppid: return Cell::number(st.ppid);
+        case col_pid: return Cell::number(r.pid);
+        case col_tid: return Cell::number(r.tid);
+        case col_uid: return Cell::number(st.uid.effective);
+        case col_user: return Cell::name(accounts_.name(st.uid.effective));
+        case col_command: return Cell::name(st.name);
+        case col_caps: return Cell(caps_text(st));
+        case col_effective: return Cell::set(st.effective);
+        case col_permitted: return Cell::set(st.permitted);
+        case col_inheritable: return Cell::set(st.inheritable);
+        case col_bounding: return Cell::set(st.bounding);
+        case col_ambient: return st.ambient ? Cell::set(*st.ambient) : Cell();
+        case col_no_new_privs: return st.no_new_privs ? Cell::boolean(*st.no_new_privs) : Cell();
+        case col_seccomp:
+            if (!st.seccomp) return Cell();
+            switch (*st.seccomp) {
+            case SeccompMode::disabled: return Cell("disabled");
+            case SeccompMode::strict: return Cell("strict");
+            case SeccompMode::filter: return Cell("filter");
+            }
+            return Cell();
+        case col_seccomp_filters: return st.seccomp_filters ? Cell::number(*st.seccomp_filters) : Cell();
+        case col_userns: return r.userns ? Cell(std::to_string(*r.userns)) : Cell();
+        case col_child_userns: return r.userns ? Cell::boolean(r.child_userns) : Cell();
+        case col_unit: return r.unit ? Cell::name(*r.unit) : Cell();
+        case col_exe: return r.exe ? Cell::name(*r.exe) : Cell();
+        }
+        return Cell();
+    }
+
+
+    // Visits records depth-first in tree order (or in pid order without --tree), giving
+    // each its line prefix, continuation prefix and the index of its parent record.
+    template <typename Visit>
+    void for_each_tree_node(const std::vector<Record>& records, Visit visit) {
+        if (!opt_.tree) {
+            for (const Record& r : records) visit(r, std::string(), std::string(), npos);
+            return;
+        }
+        // A process node is keyed by pid; a thread hangs below its process.
+        std::map<pid_t, size_t> process_index;
+        for (size_t i = 0; i < records.size(); ++i)
+            if (!records[i].is_thread) process_index.emplace(records[i].pid, i);
+        std::vector<size_t> roots;
+        std::vector<std::vector<size_t>> children(records.size());
+        for (size_t i = 0; i < records.size(); ++i) {
+            const Record& r = records[i];
+            pid_t parent_pid = r.is_thread ? r.pid : r.status.ppid;
+            auto it = process_index.find(parent_pid);
+            if (it != process_index.end() && it->second != i)
+                children[it->second].push_back(i);
+            else
+                roots.push_back(i);
+        }
+        auto key = [&](size_t i) { return records[i].tid; };
+        auto by_id = [&](size_t a, size_t b) { return key(a) < key(b); };
+        std::sort(roots.begin(), roots.end(), by_id);
+        for (auto& list : children) std::sort(list.begin(), list.end(), by_id);
+
+        struct Frame { size_t index; std::string prefix, cont; size_t parent; };
+        std::vector<Frame> stack;
+        for (auto it = roots.rbegin(); it != roots.rend(); ++it) stack.push_back({*it, "", "", npos});
+        std::vector<bool> visited(records.size(), false);
+        while (!stack.empty()) {
+            Frame f = std::move(stack.back());
+            stack.pop_back();
+            if (visited[f.index]) continue;  // a pid cycle in a hostile tree
+            visited[f.index] = true;
+            visit(records[f.index], f.prefix, f.cont, f.parent);
+            const auto& kids = children[f.index];
+            for (size_t k = kids.size(); k-- > 0;) {
+                bool last = k + 1 == kids.size();
+                stack.push_back({kids[k], f.cont + std::string(last ? cli::tree_last : cli::tree_branch),
+                                 f.cont + std::string(last ? cli::tree_blank : cli::tree_pipe),
+                                 f.index});
+            }
+        }
+    }
+
+    const Options& opt_;
+    Cap last_cap_;
+    cli::AccountNames accounts_;
+};
+
+void report_shortfall(const Shortfall& s, const ProcRoot& root) {
+    for (auto [code, count] : s.unreadable)
+        cli::warnf("{} process{} could not be read: {}", count, count == 1 ? "" : "es",
+                   std::strerror(code));
+    if (s.malformed)
+        cli::warnf("{} process{} skipped for malformed data (first: {})", s.malformed,
+                   s.malformed == 1 ? "" : "es", s.first_malformed);
+    if (s.userns_unknown)
+        cli::warnf("the user namespace of {} process{} could not be checked: permission denied",
+                   s.userns_unknown, s.userns_unknown == 1 ? "" : "es");
+    if (!root.hidepid().empty()) {
+        // hidepid does not hide anything from a caller with CAP_SYS_PTRACE.
+        auto own = read_thread_caps(0);
+        if (!own || !own->effective.has(CAP_SYS_PTRACE))
+            cli::warnf("{} is mounted with hidepid={}: processes of other users are not visible",
+                       root.path(), root.hidepid());
+    }
+}
+
+int run(int argc, char** argv) {
+    Options opt;
+    if (auto rc = parse_options(argc, argv, opt)) return *rc;
+
+    auto root = ProcRoot::open(opt.proc_root);
+    if (!root) {
+        fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(root.error().code));
+        return cli::exit_failure;
+    }
+    auto last_cap = read_cap_last_cap(*root);
+    if (!last_cap) {
+        cli::warnf("cannot read cap_last_cap: {}", last_cap.error().message());
+        return cli::exit_failure;
+    }
+
+    std::vector<size_t> shown;
+    if (opt.column_mode) {
+        std::vector<size_t> defaults = default_columns;
+        if (opt.threads) defaults.insert(defaults.begin() + 2, col_tid);
+        if (opt.output_all) {
+            for (size_t i = 0; i < std::size(columns); ++i) shown.push_back(i);
+        } else if (!opt.output_list.empty()) {
+            std::string error;
+            auto parsed = cli::parse_column_list(opt.output_list, columns, defaults, error);
+            if (!parsed) {
+                cli::warn(error);
+                return cli::exit_failure;
+            }
+            shown = std::move(*parsed);
+        } else {
+            shown = defaults;
+        }
+    }
+
+    Scanner scanner(opt, *root, *last_cap);
+    if (!opt.cap_list.empty()) {
+        auto caps = parse_cap_list(opt.cap_list, *last_cap);
+        if (!caps) {
+            cli::warn(caps.error().message());
+            return cli::exit_failure;
+        }
+        scanner.set_cap_filter(*caps);
+    }
+    auto wants = [&](Column c) { return std::find(shown.begin(), shown.end(), c) != shown.end(); };
+    scanner.set_wanted(wants(col_unit), wants(col_exe));
+
+    Shortfall shortfall;
+    std::vector<Record> records;
+    try {
+        records = scanner.scan(shortfall);
+    } catch (const Error& e) {
+        fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(e.code));
+        return cli::exit_failure;
+    }
+
+    Report report(opt, *last_cap);
+    if (opt.column_mode)
+        report.print_columns(records, shown);
+    else if (opt.tree)
+        report.print_tree(records);
+    else
+        report.print_classic(records);
+    report_shortfall(shortfall, *root);
+    return cli::exit_ok;
+}
+
+}  // namespace
+}  // namespace capinspect
+
+int main(int argc, char** argv) {
+    capinspect::cli::set_program_name(argv[0]);
+    capinspect::cli::check_stdout_at_exit();
+    return capinspect::run(argc, argv);
+}
