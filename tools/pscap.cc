@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <clocale>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -47,7 +48,7 @@ constexpr ColumnInfo columns[] = {
     {"TID", "thread id (with --threads)", JsonType::number, true},
     {"UID", "effective user id", JsonType::number, true},
     {"USER", "effective user name", JsonType::string},
-    {"COMMAND", "command name", JsonType::string},
+    {"COMMAND", "command name", JsonType::string, false, true},
     {"CAPS", "capabilities as the default output shows them", JsonType::string},
     {"EFFECTIVE", "effective capability set", JsonType::capset},
     {"PERMITTED", "permitted capability set", JsonType::capset},
@@ -75,11 +76,11 @@ struct Options {
     bool threads = false;
     bool column_mode = false;
     bool output_all = false;
-    std::string output_list;
+    std::optional<std::string> output_list;
     cli::OutputMode mode;
     std::vector<pid_t> pids;
     std::vector<uid_t> users;
-    std::string cap_list;
+    std::optional<std::string> cap_list;
     std::string proc_root = default_proc_path;
 };
 
@@ -100,7 +101,7 @@ struct Shortfall {
     std::map<int, unsigned> unreadable;  // errno → processes
     unsigned malformed = 0;
     std::string first_malformed;
-    unsigned userns_unknown = 0;
+    std::map<int, unsigned> userns_unknown;  // errno → processes
 };
 
 int usage_error() {
@@ -245,7 +246,11 @@ public:
     }
 
     void set_cap_filter(CapSet caps) { cap_filter_ = caps; }
-    void set_wanted(bool unit, bool exe) { want_unit_ = unit; want_exe_ = exe; }
+    void set_wanted(bool userns, bool unit, bool exe) {
+        want_userns_ = userns;
+        want_unit_ = unit;
+        want_exe_ = exe;
+    }
 
     // Reads every process (or those of -p) and keeps the ones to report.
     std::vector<Record> scan(Shortfall& shortfall) {
@@ -267,10 +272,10 @@ public:
 
 private:
     // Processes with nothing effective are shown only with -a (tree or column mode);
-    // 0.9.5 makes `--tree -p 1` imply -a.
-    bool select_all() const {
-        bool pid1 = std::find(opt_.pids.begin(), opt_.pids.end(), 1) != opt_.pids.end();
-        return (opt_.tree && (opt_.all || pid1)) || (opt_.column_mode && opt_.all);
+    // in 0.9.5 `--tree -p 1` shows pid 1 as if -a were given.
+    bool select_all(pid_t pid) const {
+        bool explicit_pid1 = pid == 1 && opt_.tree && !opt_.pids.empty();
+        return (opt_.tree && opt_.all) || (opt_.column_mode && opt_.all) || explicit_pid1;
     }
 
     bool passes_filters(const ProcStatus& st) const {
@@ -283,7 +288,7 @@ private:
 
     void note_error(const Error& e, Shortfall& shortfall) {
         if (e.is_vanished()) return;  // it exited meanwhile: not an error
-        if (e.code == 0 || e.code == EINVAL) {
+        if (e.data) {
             if (shortfall.malformed++ == 0) shortfall.first_malformed = e.message();
         } else {
             ++shortfall.unreadable[e.code];
@@ -291,7 +296,7 @@ private:
     }
 
     void scan_process(pid_t pid, std::vector<Record>& out, Shortfall& shortfall) {
-        bool all = select_all();
+        bool all = select_all(pid);
         // On the live system one capget() tells whether the process holds anything, so
         // the status file is read only for the holders (the rest cannot be shown).
         if (root_.is_live() && !all && !opt_.threads) {
@@ -303,7 +308,8 @@ private:
         if (!dir) return note_error(dir.error(), shortfall);
         auto st = read_status(*dir);
         if (!st) return note_error(st.error(), shortfall);
-        if (is_kernel_thread(*st)) return;
+        // -p may name a thread, which /proc opens but does not list: not a process.
+        if (is_kernel_thread(*st) || st->tgid != st->pid) return;
 
         if ((all || !st->effective.empty()) && passes_filters(*st)) {
             Record r;
@@ -343,16 +349,19 @@ private:
 
     // The parts of a row that need more than the status file.
     void complete(Record& r, const ProcDir& dir, Shortfall& shortfall) {
-        auto link = dir.read_link("ns/user");
-        if (link) {
-            r.userns = parse_ns_link(*link);
-            r.child_userns = r.userns && own_userns_ && *r.userns != *own_userns_;
-        } else if (link.error().code == EACCES || link.error().code == EPERM) {
-            // Another user's process seen without privilege: the marker cannot be known.
-            ++shortfall.userns_unknown;
+        if (want_userns_) {
+            auto link = dir.read_link("ns/user");
+            if (link) {
+                r.userns = parse_ns_link(*link);
+                r.child_userns = r.userns && own_userns_ && *r.userns != *own_userns_;
+            } else if (link.error().code == EACCES || link.error().code == EPERM) {
+                // Reading the link needs ptrace access: the marker cannot be known.
+                ++shortfall.userns_unknown[link.error().code];
+            }
         }
         if (want_unit_)
-            if (auto cg = dir.read_file("cgroup")) r.unit = parse_cgroup_unit(*cg);
+            if (auto cg = dir.read_file("cgroup"))
+                if (auto unit = parse_cgroup_unit(*cg); !unit.empty()) r.unit = std::move(unit);
         if (want_exe_)
             if (auto exe = dir.read_link("exe")) r.exe = *exe;
     }
@@ -362,7 +371,7 @@ private:
     Cap last_cap_;
     std::optional<unsigned long> own_userns_;
     std::optional<CapSet> cap_filter_;
-    bool want_unit_ = false, want_exe_ = false;
+    bool want_userns_ = true, want_unit_ = false, want_exe_ = false;
 };
 
 class Report {
@@ -536,9 +545,9 @@ void report_shortfall(const Shortfall& s, const ProcRoot& root) {
     if (s.malformed)
         cli::warnf("{} process{} skipped for malformed data (first: {})", s.malformed,
                    s.malformed == 1 ? "" : "es", s.first_malformed);
-    if (s.userns_unknown)
-        cli::warnf("the user namespace of {} process{} could not be checked: permission denied",
-                   s.userns_unknown, s.userns_unknown == 1 ? "" : "es");
+    for (auto [code, count] : s.userns_unknown)
+        cli::warnf("the user namespace of {} process{} could not be checked: {}", count,
+                   count == 1 ? "" : "es", std::strerror(code));
     if (!root.hidepid().empty()) {
         // hidepid does not hide anything from a caller with CAP_SYS_PTRACE.
         auto own = read_thread_caps(0);
@@ -569,9 +578,9 @@ int run(int argc, char** argv) {
         if (opt.threads) defaults.insert(defaults.begin() + 2, col_tid);
         if (opt.output_all) {
             for (size_t i = 0; i < std::size(columns); ++i) shown.push_back(i);
-        } else if (!opt.output_list.empty()) {
+        } else if (opt.output_list) {
             std::string error;
-            auto parsed = cli::parse_column_list(opt.output_list, columns, defaults, error);
+            auto parsed = cli::parse_column_list(*opt.output_list, columns, defaults, error);
             if (!parsed) {
                 cli::warn(error);
                 return cli::exit_failure;
@@ -583,8 +592,8 @@ int run(int argc, char** argv) {
     }
 
     Scanner scanner(opt, *root, *last_cap);
-    if (!opt.cap_list.empty()) {
-        auto caps = parse_cap_list(opt.cap_list, *last_cap);
+    if (opt.cap_list) {
+        auto caps = parse_cap_list(*opt.cap_list, *last_cap);
         if (!caps) {
             cli::warn(caps.error().message());
             return cli::exit_failure;
@@ -592,7 +601,8 @@ int run(int argc, char** argv) {
         scanner.set_cap_filter(*caps);
     }
     auto wants = [&](Column c) { return std::find(shown.begin(), shown.end(), c) != shown.end(); };
-    scanner.set_wanted(wants(col_unit), wants(col_exe));
+    bool userns = !opt.column_mode || wants(col_userns) || wants(col_child_userns);
+    scanner.set_wanted(userns, wants(col_unit), wants(col_exe));
 
     Shortfall shortfall;
     std::vector<Record> records;
@@ -618,6 +628,9 @@ int run(int argc, char** argv) {
 }  // namespace capinspect
 
 int main(int argc, char** argv) {
+    // Character classes only (libsmartcols' tree glyphs and raw encoding); messages stay
+    // in English, as libcap-ng's are.
+    setlocale(LC_CTYPE, "");
     capinspect::cli::set_program_name(argv[0]);
     capinspect::cli::check_stdout_at_exit();
     return capinspect::run(argc, argv);

@@ -55,7 +55,7 @@ std::string format_cap_list(CapSet set, std::string_view sep) {
 }
 
 Result<Cap> parse_cap(std::string_view text) {
-    auto invalid = [&] { return fail(EINVAL, "unknown capability '" + std::string(text) + "'"); };
+    auto invalid = [&] { return fail_data("unknown capability: " + std::string(text)); };
     if (text.empty()) return invalid();
     if (text.front() >= '0' && text.front() <= '9') {
         Cap c = 0;
@@ -91,18 +91,18 @@ Result<CapSet> parse_cap_list(std::string_view text, Cap last_cap) {
             set = set | CapSet::all_up_to(last_cap);
         } else {
             auto cap = parse_cap(word);
-            if (!cap) return std::unexpected(cap.error());
+            if (!cap) return fail(cap.error());
             set.add(*cap);
         }
         any = true;
         i = j;
     }
-    if (!any) return fail(EINVAL, "empty capability list");
+    if (!any) return fail_data("empty capability list");
     return set;
 }
 
 Result<CapSet> parse_cap_mask(std::string_view text) {
-    auto invalid = [&] { return fail(EINVAL, "invalid capability mask '" + std::string(text) + "'"); };
+    auto invalid = [&] { return fail_data("invalid capability mask: " + std::string(text)); };
     std::string_view digits = text;
     if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
         digits.remove_prefix(2);
@@ -129,10 +129,10 @@ Result<Cap> read_cap_last_cap(const ProcRoot& root) {
         const char* end = begin + text->size();
         auto [ptr, ec] = std::from_chars(begin, end, last);
         if (ec != std::errc() || (ptr != end && *ptr != '\n'))
-            return fail(EINVAL, root.path() + "/sys/kernel/cap_last_cap: not a number");
+            return fail_data(root.path() + "/sys/kernel/cap_last_cap: not a number");
         return last > max_cap ? max_cap : last;
     }
-    if (!root.is_live()) return std::unexpected(text.error());
+    if (!root.is_live()) return fail(text.error());
     // Without the sysctl file, the bounding set query fails (EINVAL) past the last cap.
     Cap last = 0;
     while (last < max_cap && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;

@@ -6,7 +6,7 @@ namespace capinspect {
 
 std::string Error::message() const {
     std::string text = context;
-    if (code != 0) {
+    if (code != 0 && !data) {
         if (!text.empty()) text += ": ";
         text += std::strerror(code);
     }

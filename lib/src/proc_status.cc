@@ -137,7 +137,7 @@ Result<ProcStatus> parse_status(std::string_view text) {
         unsigned f = 0;
         while (f < f_count && field_names[f] != key) ++f;
         if (f == f_count) continue;
-        if (seen & 1u << f) return fail(EINVAL, "duplicated field " + std::string(key));
+        if (seen & 1u << f) return fail_data("duplicated field " + std::string(key));
         seen |= 1u << f;
         std::string_view value = line.substr(colon + 1);
         // The kernel separates key and value with a tab; blanks pad some fields.
@@ -145,12 +145,12 @@ Result<ProcStatus> parse_status(std::string_view text) {
         if (f != f_name)
             while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
         if (!parse_field(static_cast<Field>(f), value, st))
-            return fail(EINVAL, "malformed field " + std::string(key));
+            return fail_data("malformed field " + std::string(key));
     }
     if ((seen & required) != required) {
         for (unsigned f = 0; f < f_count; ++f)
             if ((required & 1u << f) && !(seen & 1u << f))
-                return fail(EINVAL, "missing field " + std::string(field_names[f]));
+                return fail_data("missing field " + std::string(field_names[f]));
     }
     if (!(seen & 1u << f_tgid)) st.tgid = st.pid;
     return st;
@@ -158,12 +158,11 @@ Result<ProcStatus> parse_status(std::string_view text) {
 
 Result<ProcStatus> read_status(const ProcDir& dir) {
     auto text = dir.read_file("status");
-    if (!text) return std::unexpected(text.error());
+    if (!text) return fail(text.error());
     auto st = parse_status(*text);
     if (!st) {
         // Name the file: "/proc/123/status: malformed field CapEff".
         st.error().context = dir.label() + "/status: " + st.error().context;
-        st.error().code = 0;
     }
     return st;
 }

@@ -167,6 +167,9 @@ $(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
     assert_success
     assert_line --regexp '^ +EFFECTIVE  effective capability set$'
     [ "${#lines[@]}" -eq 19 ]
+    run --separate-stderr pscap -o ''
+    assert_failure 1
+    [ "$stderr" = "pscap: missing column name in ''" ]
     run --separate-stderr pscap -o PID,BOGUS
     assert_failure 1
     [ "$stderr" = "pscap: unknown column: BOGUS" ]
@@ -234,9 +237,12 @@ PY
     assert_output "$(printf '1\n100\n200\n205\n206\n207')"
     run --separate-stderr pscap -rn -o PID --cap CAP_KILL,13
     assert_output "$(printf '1\n100\n101\n200\n202\n203\n205\n206')"
+    run --separate-stderr pscap --cap ''
+    assert_failure 1
+    [ "$stderr" = "pscap: empty capability list" ]
     run --separate-stderr pscap --cap nosuch
     assert_failure 1
-    [ "$stderr" = "pscap: unknown capability 'nosuch': Invalid argument" ]
+    [ "$stderr" = "pscap: unknown capability: nosuch" ]
 }
 
 @test "-u filters on the effective user, by name or number" {

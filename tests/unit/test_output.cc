@@ -23,6 +23,7 @@ TEST_CASE("parse_column_list") {
     CHECK(error == "unknown column: NOPE");
     CHECK_FALSE(parse_column_list("", registry, {2}, error));
     CHECK_FALSE(parse_column_list("PID,", registry, {2}, error));
+    CHECK(error == "missing column name in 'PID,'");
 }
 
 TEST_CASE("append_wrapped: libcap-ng 0.9.5's observed cuts") {

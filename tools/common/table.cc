@@ -40,6 +40,7 @@ std::optional<std::vector<size_t>> parse_column_list(std::string_view list,
                                                      const std::vector<size_t>& defaults,
                                                      std::string& error) {
     std::vector<size_t> out;
+    std::string_view whole = list;
     if (!list.empty() && list.front() == '+') {
         out = defaults;
         list.remove_prefix(1);
@@ -51,7 +52,8 @@ std::optional<std::vector<size_t>> parse_column_list(std::string_view list,
         std::string_view name = list.substr(i, j - i);
         auto index = find_column(name, registry);
         if (!index) {
-            error = fmt::format("unknown column: {}", name);
+            error = name.empty() ? fmt::format("missing column name in '{}'", whole)
+                                 : fmt::format("unknown column: {}", name);
             return std::nullopt;
         }
         out.push_back(*index);
@@ -118,15 +120,16 @@ void Table::print_text() const {
     scols_table_enable_noheadings(table.get(), mode_.noheadings);
     // Text cells arrive escaped by our one rule (upper-case \xHH); no second encoding.
     scols_table_enable_noencoding(table.get(), !mode_.raw);
-    bool tree_done = false;
+    // The tree goes on the column meant for it, else on the first text column.
+    std::optional<size_t> tree_col;
+    for (size_t col : columns_)
+        if (registry_[col].tree) tree_col = col;
+    for (size_t col : columns_)
+        if (!tree_col && registry_[col].json == JsonType::string) tree_col = col;
     for (size_t col : columns_) {
         const ColumnInfo& info = registry_[col];
         int flags = info.right ? SCOLS_FL_RIGHT : 0;
-        // The first text column carries the tree.
-        if (mode_.tree && !tree_done && info.json == JsonType::string) {
-            flags |= SCOLS_FL_TREE;
-            tree_done = true;
-        }
+        if (mode_.tree && tree_col == col) flags |= SCOLS_FL_TREE;
         if (!scols_table_new_column(table.get(), info.name, 0, flags)) throw std::bad_alloc();
     }
     std::vector<libscols_line*> lines(rows_.size(), nullptr);

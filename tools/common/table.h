@@ -23,7 +23,8 @@ struct ColumnInfo {
     const char* name;  // "PID"
     const char* help;  // one line for --list-columns and the man page
     JsonType json = JsonType::string;
-    bool right = false;   // numbers align right
+    bool right = false;  // numbers align right
+    bool tree = false;   // carries the tree in --tree column output (else the first text column)
 };
 
 struct OutputMode {

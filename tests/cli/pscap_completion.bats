@@ -1,0 +1,170 @@
+load common
+
+# The bash completion of pscap (completions/bash/pscap) and the lint of its man page.
+
+TOP="$BATS_TEST_DIRNAME/../.."
+
+setup() {
+    # `pscap -H`, which the completion runs for the column names, is the built one.
+    PATH="$BIN:$PATH"
+    source "$TOP/completions/bash/pscap"
+}
+
+# complete_words WORD... : completes the last word of `WORD...` as bash would (cursor at
+# the end of the line), leaving the candidates in COMPREPLY.
+complete_words() {
+    COMP_WORDS=("$@")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE="$*"
+    COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    _pscap "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+}
+
+# reply_has CANDIDATE... : every CANDIDATE is in COMPREPLY.
+reply_has() {
+    local want have found
+    for want in "$@"; do
+        found=0
+        for have in "${COMPREPLY[@]}"; do
+            [[ $have == "$want" ]] && found=1 && break
+        done
+        if ((!found)); then
+            echo "'$want' is not among the candidates: ${COMPREPLY[*]}" >&2
+            return 1
+        fi
+    done
+}
+
+# reply_is CANDIDATE... : COMPREPLY holds exactly these candidates (in any order).
+reply_is() {
+    reply_has "$@" || return 1
+    if [ "${#COMPREPLY[@]}" -ne "$#" ]; then
+        echo "expected $# candidates ($*), got ${#COMPREPLY[@]}: ${COMPREPLY[*]}" >&2
+        return 1
+    fi
+}
+
+have_capsh() {
+    command -v capsh >/dev/null || [ -x /usr/sbin/capsh ] || [ -x /sbin/capsh ]
+}
+
+@test "completion: the built pscap is the one on PATH" {
+    [ "$(command -v pscap)" = "$BIN/pscap" ]
+}
+
+@test "completion: --th completes to --threads" {
+    complete_words pscap --th
+    reply_is --threads
+}
+
+@test "completion: - offers every option of --help" {
+    complete_words pscap -
+    local -a opts
+    mapfile -t opts < <(pscap --help | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u)
+    [ "${#opts[@]}" -gt 10 ]
+    reply_has "${opts[@]}"
+}
+
+@test "completion: -o PI gives PID, -o P gives PID and PPID" {
+    complete_words pscap -o PI
+    reply_is PID
+    complete_words pscap -o P
+    reply_has PID PPID PERMITTED
+}
+
+@test "completion: -o offers every column of pscap -H" {
+    complete_words pscap -o ''
+    local -a cols
+    mapfile -t cols < <(pscap -H | awk '{ print $1 }')
+    [ "${#cols[@]}" -gt 0 ]
+    reply_is "${cols[@]}"
+}
+
+@test "completion: -o PID,US completes the part after the last comma" {
+    complete_words pscap -o PID,US
+    reply_is PID,USER PID,USERNS
+}
+
+@test "completion: -o +PID,US keeps the leading +" {
+    complete_words pscap --output +PID,US
+    reply_is +PID,USER +PID,USERNS
+    complete_words pscap -o +P
+    reply_has +PID +PPID
+}
+
+@test "completion: -o follows the case typed and skips listed columns" {
+    complete_words pscap -o pid,p
+    reply_is pid,ppid pid,permitted
+}
+
+@test "completion: --output=LIST, split at = or not, and -oLIST" {
+    complete_words pscap --output = PID,USE
+    reply_is PID,USER PID,USERNS
+    complete_words pscap --output=PID,USER,E
+    reply_is --output=PID,USER,EFFECTIVE --output=PID,USER,EXE
+    complete_words pscap -oPID,USERN
+    reply_is -oPID,USERNS
+}
+
+@test "completion: --cap net_r completes to net_raw" {
+    have_capsh || skip "capsh is not installed"
+    complete_words pscap --cap net_r
+    reply_is net_raw
+}
+
+@test "completion: --cap lists complete after the last comma, with or without cap_" {
+    have_capsh || skip "capsh is not installed"
+    complete_words pscap --cap chown,net_r
+    reply_is chown,net_raw
+    complete_words pscap --cap cap_net_r
+    reply_is cap_net_raw
+}
+
+@test "completion: -p 1 offers pid 1" {
+    complete_words pscap -p 1
+    reply_has 1
+    local c
+    for c in "${COMPREPLY[@]}"; do [[ $c == 1* ]]; done
+}
+
+@test "completion: -p reads the pids of --proc-root" {
+    complete_words pscap --proc-root "$FIXTURES/proc-basic" -p 20
+    reply_has 200 201 202
+    local c
+    for c in "${COMPREPLY[@]}"; do [[ $c == 20* && -d $FIXTURES/proc-basic/$c ]]; done
+}
+
+@test "completion: -u offers users" {
+    complete_words pscap -u roo
+    reply_has root
+}
+
+@test "completion: --proc-root offers directories" {
+    complete_words pscap --proc-root "$FIXTURES/proc-b"
+    reply_has "$FIXTURES/proc-basic"
+}
+
+@test "man: pscap.8 is clean under man --warnings" {
+    command -v man >/dev/null || skip "man is not installed"
+    local warnings
+    warnings=$(man --warnings -E UTF-8 -l "$TOP/man/pscap.8" 2>&1 >/dev/null)
+    if [ -n "$warnings" ]; then
+        echo "$warnings" >&2
+        return 1
+    fi
+}
+
+@test "man: pscap.8 is clean under mandoc -T lint" {
+    command -v mandoc >/dev/null || skip "mandoc is not installed"
+    run mandoc -T lint "$TOP/man/pscap.8"
+    assert_success
+    assert_output ''
+}
+
+@test "man: the COLUMNS section names every column of pscap -H" {
+    local col
+    for col in $(pscap -H | awk '{ print $1 }'); do
+        grep -qx "\.B $col" "$TOP/man/pscap.8" || { echo "$col is not documented" >&2; return 1; }
+    done
+}
