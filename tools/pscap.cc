@@ -232,8 +232,7 @@ std::optional<unsigned long> parse_ns_link(const std::string& link) {
 
 class Scanner {
 public:
-    Scanner(const Options& opt, const ProcRoot& root, Cap last_cap)
-        : opt_(opt), root_(root), last_cap_(last_cap) {
+    Scanner(const Options& opt, const ProcRoot& root) : opt_(opt), root_(root) {
         // The reference user namespace: pscap's own (self), or for a saved tree, pid 1's.
         for (const char* ref : {"self/ns/user", "1/ns/user"}) {
             char buf[64];
@@ -368,7 +367,6 @@ private:
 
     const Options& opt_;
     const ProcRoot& root_;
-    Cap last_cap_;
     std::optional<unsigned long> own_userns_;
     std::optional<CapSet> cap_filter_;
     bool want_userns_ = true, want_unit_ = false, want_exe_ = false;
@@ -591,7 +589,7 @@ int run(int argc, char** argv) {
         }
     }
 
-    Scanner scanner(opt, *root, *last_cap);
+    Scanner scanner(opt, *root);
     if (opt.cap_list) {
         auto caps = parse_cap_list(*opt.cap_list, *last_cap);
         if (!caps) {

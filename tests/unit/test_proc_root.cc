@@ -58,8 +58,9 @@ TEST_CASE("errors carry errno and the path") {
     auto missing = ProcRoot::open("/nonexistent/proc");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == ENOENT);
-    auto no_last_cap = read_cap_last_cap(*ProcRoot::open(fixture + "/net"));
-    CHECK_FALSE(no_last_cap);
+    auto not_proc = ProcRoot::open(fixture + "/net");
+    REQUIRE(not_proc);
+    CHECK_FALSE(read_cap_last_cap(*not_proc));
 }
 
 TEST_CASE("parse_cgroup_unit") {
