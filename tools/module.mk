@@ -2,7 +2,7 @@
 COMMON_SRCS := $(wildcard tools/common/*.cc)
 COMMON_OBJS := $(COMMON_SRCS:%.cc=$(B)/%.o)
 COMMON_LIB  := $(B)/tools/libcommon.a
-TOOL_NAMES  := pscap
+TOOL_NAMES  := $(basename $(notdir $(wildcard tools/*.cc)))
 TOOLS       := $(TOOL_NAMES:%=$(B)/bin/%)
 
 $(COMMON_LIB): $(COMMON_OBJS)
