@@ -26,14 +26,15 @@ B := build$(if $(SANITIZE),/san)
 
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 $(if $(WERROR),-Werror)
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# fmt is used header-only: libfmt.so would pull the shared libstdc++ back in (see below).
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out fmt,$(PKGS)) 2>/dev/null)
 SAN_FLAGS  := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 
 CXXFLAGS ?= -O2 -g
 CFLAGS   ?= -O2 -g
 ALL_CXXFLAGS := -std=c++2b -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
 	$(WARNINGS) $(SAN_FLAGS) -Ilib/include -Itools $(PKG_CFLAGS) \
-	-DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
+	-DFMT_HEADER_ONLY -DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
 # Unit tests find their fixtures through the source directory.
 $(B)/tests/unit/%.o: ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
@@ -48,7 +49,7 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-.PHONY: all run check install uninstall clean help deps tests FORCE
+.PHONY: all run check install uninstall clean help deps tests bench FORCE
 all:
 
 # Rebuild everything when the compiler or its flags change (CXX=clang++, SANITIZE=...).
@@ -86,6 +87,10 @@ check: deps
 	@$(MAKE) --no-print-directory all tests
 	@sh tests/run.sh $(B)
 
+# Side-by-side benchmarks against libcap-ng (root; not part of check): bench/results/.
+bench: deps
+	@sh bench/pscap.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/capinspect \
 	  $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
@@ -107,7 +112,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
 
 clean:
-	rm -rf build
+	rm -rf build bench/build
 
 help:
 	@echo 'Targets:'
@@ -117,6 +122,7 @@ help:
 	@echo '  install    install tools, library, headers, man pages, completions'
 	@echo '  uninstall  remove what install put in place'
 	@echo '  clean      remove build/'
+	@echo '  bench      benchmarks against libcap-ng and the floor (root; writes bench/results/)'
 	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR V=1 CXX=clang++'
 	@echo '           SANITIZE=address,undefined WERROR=1'
 

@@ -4,7 +4,7 @@ LIB_OBJS   := $(LIB_SRCS:%.cc=$(B)/%.o)
 LIB_SHARED := $(B)/lib/libcapinspect.so.$(VERSION)
 LIB_SONAME := libcapinspect.so.$(SOVERSION)
 LIB_STATIC := $(B)/lib/libcapinspect.a
-LIB_LIBS   := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null)
+LIB_LIBS   := $(shell $(PKG_CONFIG) --libs libcap libmnl 2>/dev/null)
 
 $(LIB_SHARED): $(LIB_OBJS)
 	$(call msg,LINK,$@)

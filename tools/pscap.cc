@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cerrno>
 #include <climits>
 #include <clocale>
@@ -23,6 +24,7 @@
 #include <capinspect/proc_cgroup.h>
 #include <capinspect/proc_root.h>
 #include <capinspect/proc_status.h>
+#include <capinspect/proc_walk.h>
 
 #include "common/accounts.h"
 #include "common/cli.h"
@@ -98,9 +100,7 @@ struct Record {
 
 // What could not be read, reported on stderr at the end: never a silently short report.
 struct Shortfall {
-    std::map<int, unsigned> unreadable;  // errno → processes
-    unsigned malformed = 0;
-    std::string first_malformed;
+    ReadFailures read;
     std::map<int, unsigned> userns_unknown;  // errno → processes
 };
 
@@ -257,7 +257,9 @@ public:
         if (pids.empty()) {
             auto listed = root_.list_pids();
             if (!listed) throw listed.error();
-            pids = std::move(*listed);
+            auto kthreads = list_kernel_threads(root_);
+            std::set_difference(listed->begin(), listed->end(), kthreads.begin(), kthreads.end(),
+                                std::back_inserter(pids));
         } else {
             std::sort(pids.begin(), pids.end());
             pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
@@ -285,39 +287,20 @@ private:
         return true;
     }
 
-    void note_error(const Error& e, Shortfall& shortfall) {
-        if (e.is_vanished()) return;  // it exited meanwhile: not an error
-        if (e.data) {
-            if (shortfall.malformed++ == 0) shortfall.first_malformed = e.message();
-        } else {
-            ++shortfall.unreadable[e.code];
-        }
-    }
-
     void scan_process(pid_t pid, std::vector<Record>& out, Shortfall& shortfall) {
         bool all = select_all(pid);
-        // On the live system one capget() tells whether the process holds anything, so
-        // the status file is read only for the holders (the rest cannot be shown).
-        if (root_.is_live() && !all && !opt_.threads) {
-            auto caps = read_thread_caps(pid);
-            if (caps && caps->effective.empty()) return;
-            if (!caps && (caps.error().code == ESRCH)) return;
-        }
-        auto dir = root_.open_pid(pid);
-        if (!dir) return note_error(dir.error(), shortfall);
-        auto st = read_status(*dir);
-        if (!st) return note_error(st.error(), shortfall);
-        // -p may name a thread, which /proc opens but does not list: not a process.
-        if (is_kernel_thread(*st) || st->tgid != st->pid) return;
-
-        if ((all || !st->effective.empty()) && passes_filters(*st)) {
+        // Without -a or -T only holders can be shown: one capget() rules out the rest.
+        auto proc = read_process(root_, pid, !all && !opt_.threads, shortfall.read);
+        if (!proc) return;
+        const ProcStatus& st = proc->status;
+        if ((all || !st.effective.empty()) && passes_filters(st)) {
             Record r;
-            r.status = *st;
+            r.status = st;
             r.pid = r.tid = pid;
-            complete(r, *dir, shortfall);
+            complete(r, proc->dir, shortfall);
             out.push_back(std::move(r));
         }
-        if (opt_.threads) scan_threads(*dir, *st, out, shortfall);
+        if (opt_.threads) scan_threads(proc->dir, st, out, shortfall);
     }
 
     // Capabilities are per thread; libcap-ng looks only at the leader. Report each
@@ -325,13 +308,13 @@ private:
     void scan_threads(const ProcDir& dir, const ProcStatus& leader, std::vector<Record>& out,
                       Shortfall& shortfall) {
         auto tids = dir.list_tasks();
-        if (!tids) return note_error(tids.error(), shortfall);
+        if (!tids) return shortfall.read.note(tids.error());
         for (pid_t tid : *tids) {
             if (tid == dir.pid()) continue;
             auto task = dir.open_task(tid);
-            if (!task) { note_error(task.error(), shortfall); continue; }
+            if (!task) { shortfall.read.note(task.error()); continue; }
             auto st = read_status(*task);
-            if (!st) { note_error(st.error(), shortfall); continue; }
+            if (!st) { shortfall.read.note(st.error()); continue; }
             bool differs = st->effective != leader.effective || st->permitted != leader.permitted ||
                            st->inheritable != leader.inheritable || st->bounding != leader.bounding ||
                            st->ambient != leader.ambient;
@@ -537,12 +520,7 @@ private:
 };
 
 void report_shortfall(const Shortfall& s, const ProcRoot& root) {
-    for (auto [code, count] : s.unreadable)
-        cli::warnf("{} process{} could not be read: {}", count, count == 1 ? "" : "es",
-                   std::strerror(code));
-    if (s.malformed)
-        cli::warnf("{} process{} skipped for malformed data (first: {})", s.malformed,
-                   s.malformed == 1 ? "" : "es", s.first_malformed);
+    cli::report_read_failures(s.read);
     for (auto [code, count] : s.userns_unknown)
         cli::warnf("the user namespace of {} process{} could not be checked: {}", count,
                    count == 1 ? "" : "es", std::strerror(code));

@@ -10,6 +10,8 @@
 #include <charconv>
 #include <cstring>
 
+#include <capinspect/proc_walk.h>
+
 namespace capinspect::cli {
 namespace {
 
@@ -66,6 +68,14 @@ unsigned output_width() {
         if (ec == std::errc() && ptr == end && cols >= 1 && cols <= 399) return cols;
     }
     return 80;
+}
+
+void report_read_failures(const ReadFailures& failures) {
+    for (auto [code, count] : failures.unreadable)
+        warnf("{} process{} could not be read: {}", count, count == 1 ? "" : "es", std::strerror(code));
+    if (failures.malformed)
+        warnf("{} process{} skipped for malformed data (first: {})", failures.malformed,
+              failures.malformed == 1 ? "" : "es", failures.first_malformed);
 }
 
 std::optional<uid_t> parse_user(std::string_view text) {

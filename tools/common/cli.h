@@ -9,6 +9,10 @@
 #include <string>
 #include <string_view>
 
+namespace capinspect {
+struct ReadFailures;
+}
+
 namespace capinspect::cli {
 
 inline constexpr int exit_ok = 0;
@@ -35,6 +39,9 @@ int print_version();
 // Width for wrapped output: the first of stdout, stderr, stdin that is a terminal, else
 // $COLUMNS when it is a number from 1 to 399, else 80 (libcap-ng 0.9.5's rule).
 unsigned output_width();
+
+// "N processes could not be read: REASON" per reason, and the malformed ones, on stderr.
+void report_read_failures(const ReadFailures& failures);
 
 // A uid from a user name or a decimal number; nullopt when neither.
 std::optional<uid_t> parse_user(std::string_view text);
