@@ -1,0 +1,518 @@
+// netcap: which processes that hold capabilities have sockets open, and where.
+// Default output: libcap-ng 0.9.5's classic layout, byte for byte. Column mode (-o, -J,
+// ...): addresses, states, namespaces and every capability set of each owner.
+// Sockets come from the kernel over sock_diag (the /proc/net tables as the fallback) and
+// are joined to their owners by inode, scanning /proc/PID/fd of capability holders only.
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <clocale>
+#include <cstring>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include <capinspect/caps.h>
+#include <capinspect/escape.h>
+#include <capinspect/proc_fd.h>
+#include <capinspect/proc_root.h>
+#include <capinspect/proc_status.h>
+#include <capinspect/proc_walk.h>
+#include <capinspect/sockets.h>
+
+#include "common/accounts.h"
+#include "common/cli.h"
+#include "common/table.h"
+
+namespace capinspect {
+namespace {
+
+using cli::Cell;
+using cli::ColumnInfo;
+using cli::JsonType;
+
+enum Column : size_t {
+    col_ppid, col_pid, col_uid, col_user, col_command, col_proto, col_state, col_laddr,
+    col_lport, col_raddr, col_rport, col_iface, col_netns, col_inode, col_caps, col_effective,
+    col_permitted, col_inheritable, col_bounding, col_ambient, col_nnp, col_seccomp,
+};
+
+constexpr ColumnInfo columns[] = {
+    {"PPID", "parent process id", JsonType::number, true},
+    {"PID", "process id", JsonType::number, true},
+    {"UID", "effective user id", JsonType::number, true},
+    {"USER", "effective user name", JsonType::string},
+    {"COMMAND", "command name", JsonType::string},
+    {"PROTO", "socket type (tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, pkt)", JsonType::string},
+    {"STATE", "socket state (LISTEN, ESTAB, UNCONN, ...)", JsonType::string},
+    {"LADDR", "local address (* for any)", JsonType::string},
+    {"LPORT", "local port; the IP protocol of a raw socket, the ethertype of a packet socket", JsonType::number, true},
+    {"RADDR", "remote address (* when unconnected)", JsonType::string},
+    {"RPORT", "remote port", JsonType::number, true},
+    {"IFACE", "interface a packet socket is bound to (* for all)", JsonType::string},
+    {"NETNS", "network namespace inode", JsonType::number, true},
+    {"INODE", "socket inode", JsonType::number, true},
+    {"CAPS", "capabilities as the default output shows them", JsonType::string},
+    {"EFFECTIVE", "effective capability set", JsonType::capset},
+    {"PERMITTED", "permitted capability set", JsonType::capset},
+    {"INHERITABLE", "inheritable capability set", JsonType::capset},
+    {"BOUNDING", "bounding capability set", JsonType::capset},
+    {"AMBIENT", "ambient capability set", JsonType::capset},
+    {"NNP", "no_new_privs is set", JsonType::boolean},
+    {"SECCOMP", "seccomp mode (disabled, strict, filter)", JsonType::string},
+};
+
+const std::vector<size_t> default_columns = {col_pid,   col_user,  col_command, col_proto,
+                                             col_state, col_laddr, col_lport,   col_raddr,
+                                             col_rport, col_effective};
+
+constexpr const char* compat_usage =
+    "usage: netcap [--advanced [--interface IFACE] [--list-interfaces] [--json] [--no-color]]\n";
+
+struct Options {
+    bool advanced = false;
+    bool json = false;
+    bool column_mode = false;
+    bool output_all = false;
+    bool listening = false;
+    bool all_netns = false;
+    bool list_interfaces = false;
+    bool no_color = false;
+    std::optional<std::string> interface;
+    std::optional<std::string> output_list;
+    cli::OutputMode mode;
+    std::string proc_root = default_proc_path;
+};
+
+// A process that holds capabilities and the sockets it has open.
+struct Owner {
+    pid_t pid = 0;
+    ProcStatus status;
+    std::optional<unsigned long> netns;
+};
+
+// One socket of one namespace, with the interface name of a packet socket resolved there.
+struct NsSocket {
+    SocketEntry entry;
+    std::optional<unsigned long> netns;
+    std::string iface;
+};
+
+int usage_error(const char* message) {
+    if (message) fmt::print(stderr, "{}\n", message);
+    fmt::print(stderr, "{}", compat_usage);
+    return cli::exit_failure;
+}
+
+int print_help() {
+    fmt::print(
+        "Usage:\n"
+        " netcap [options]\n"
+        "\n"
+        "Report the processes that hold capabilities and have sockets open.\n"
+        "\n"
+        "Options:\n"
+        " -l, --listening        only listening TCP sockets, unconnected datagram and raw\n"
+        "                          sockets, and packet sockets\n"
+        "     --all-netns        every network namespace a capability holder lives in\n"
+        " -o, --output <list>    columns to print (+LIST appends to the default)\n"
+        "     --output-all       print all columns\n"
+        " -J, --json             JSON output (column rows; with --advanced, libcap-ng's schema)\n"
+        " -r, --raw              raw output\n"
+        " -n, --noheadings       do not print headings\n"
+        " -H, --list-columns     list the available columns\n"
+        "     --proc-root <dir>  read processes and /proc/net tables from this proc tree\n"
+        " -h, --help             display this help\n"
+        " -V, --version          display version\n"
+        "\n"
+        "Available output columns:\n");
+    cli::print_column_help(columns, false);
+    fmt::print("\nFor more details see netcap(8).\n");
+    return cli::exit_ok;
+}
+
+std::optional<int> parse_options(int argc, char** argv, Options& opt) {
+    enum {
+        opt_advanced = 256, opt_interface, opt_list_interfaces, opt_no_color, opt_output_all,
+        opt_all_netns, opt_proc_root
+    };
+    static const struct option long_options[] = {
+        {"advanced", no_argument, nullptr, opt_advanced},
+        {"interface", required_argument, nullptr, opt_interface},
+        {"list-interfaces", no_argument, nullptr, opt_list_interfaces},
+        {"json", no_argument, nullptr, 'J'},
+        {"no-color", no_argument, nullptr, opt_no_color},
+        {"listening", no_argument, nullptr, 'l'},
+        {"all-netns", no_argument, nullptr, opt_all_netns},
+        {"output", required_argument, nullptr, 'o'},
+        {"output-all", no_argument, nullptr, opt_output_all},
+        {"raw", no_argument, nullptr, 'r'},
+        {"noheadings", no_argument, nullptr, 'n'},
+        {"list-columns", no_argument, nullptr, 'H'},
+        {"proc-root", required_argument, nullptr, opt_proc_root},
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
+        {nullptr, 0, nullptr, 0},
+    };
+    bool list_columns = false;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "lo:JrnHhV", long_options, nullptr)) != -1) {
+        switch (c) {
+        case opt_advanced: opt.advanced = true; break;
+        case opt_interface:
+            if (!*optarg) return usage_error("--interface requires an argument");
+            opt.interface = optarg;
+            break;
+        case opt_list_interfaces: opt.list_interfaces = true; break;
+        case opt_no_color: opt.no_color = true; break;
+        case 'J': opt.json = true; break;
+        case 'l': opt.listening = true; opt.column_mode = true; break;
+        case opt_all_netns: opt.all_netns = true; break;
+        case 'o': opt.output_list = optarg; opt.column_mode = true; break;
+        case opt_output_all: opt.output_all = true; opt.column_mode = true; break;
+        case 'r': opt.mode.raw = true; opt.column_mode = true; break;
+        case 'n': opt.mode.noheadings = true; opt.column_mode = true; break;
+        case 'H': list_columns = true; break;
+        case opt_proc_root: opt.proc_root = optarg; break;
+        case 'h': return print_help();
+        case 'V': return cli::print_version();
+        case ':':
+            if (optopt == opt_interface) return usage_error("--interface requires an argument");
+            return usage_error(nullptr);
+        default: {
+            // libcap-ng 0.9.5: "Unknown option: WORD", then the usage line.
+            std::string word = argv[optind - 1];
+            return usage_error(fmt::format("Unknown option: {}", escape_name(word)).c_str());
+        }
+        }
+    }
+    if (optind < argc) return usage_error(fmt::format("Unknown option: {}", escape_name(argv[optind])).c_str());
+    if (list_columns) {
+        cli::print_column_help(columns, opt.json);
+        return cli::exit_ok;
+    }
+    if (!opt.advanced) {
+        if (opt.list_interfaces) return usage_error("--list-interfaces is only valid with --advanced");
+        if (opt.interface) return usage_error("--interface is only valid with --advanced");
+        if (opt.no_color) return usage_error("Too many arguments");
+        // Unlike 0.9.5, --json without --advanced means what it means in every other
+        // tool: the column rows as JSON.
+        if (opt.json) opt.column_mode = opt.mode.json = true;
+    }
+    if (opt.advanced) {
+        fmt::print(stderr, "netcap --advanced is not available in this build yet\n");
+        return cli::exit_failure;
+    }
+    return std::nullopt;
+}
+
+std::optional<unsigned long> parse_ns_link(const std::string& link) {
+    size_t open = link.find('[');
+    if (open == std::string::npos) return std::nullopt;
+    char* end = nullptr;
+    unsigned long ino = std::strtoul(link.c_str() + open + 1, &end, 10);
+    if (*end != ']') return std::nullopt;
+    return ino;
+}
+
+// What could not be seen, said on stderr at the end.
+struct Shortfall {
+    ReadFailures read;
+    std::map<int, unsigned> fd_unreadable;  // errno → processes whose fd/ was refused
+    std::vector<std::string> table_errors;
+    unsigned skipped_sockets = 0;
+    unsigned netns_unreachable = 0;
+};
+
+class Inventory {
+public:
+    Inventory(const Options& opt, const ProcRoot& root) : opt_(opt), root_(root) {}
+
+    // Capability holders and, per socket inode, which of them hold it.
+    void scan_owners(Shortfall& shortfall) {
+        auto listed = root_.list_pids();
+        if (!listed) throw listed.error();
+        auto kthreads = list_kernel_threads(root_);
+        std::vector<pid_t> pids;
+        std::set_difference(listed->begin(), listed->end(), kthreads.begin(), kthreads.end(),
+                            std::back_inserter(pids));
+        for (pid_t pid : pids) {
+            auto proc = read_process(root_, pid, true, shortfall.read);
+            if (!proc) continue;
+            auto inodes = list_socket_inodes(proc->dir);
+            if (!inodes) {
+                if (!inodes.error().is_vanished()) ++shortfall.fd_unreadable[inodes.error().code];
+                continue;
+            }
+            if (inodes->empty()) continue;
+            Owner owner{pid, std::move(proc->status), std::nullopt};
+            if (opt_.all_netns || wants_netns_)
+                if (auto link = proc->dir.read_link("ns/net")) owner.netns = parse_ns_link(*link);
+            size_t index = owners_.size();
+            owners_.push_back(std::move(owner));
+            for (std::uint64_t inode : *inodes) {
+                auto& list = by_inode_[inode];
+                // One row per process and socket, even when it holds the socket twice.
+                if (list.empty() || list.back() != index) list.push_back(index);
+            }
+        }
+    }
+
+    // The sockets of our namespace, or of every namespace an owner lives in.
+    std::vector<NsSocket> scan_sockets(Shortfall& shortfall) {
+        std::vector<NsSocket> out;
+        std::optional<unsigned long> own_ns;
+        if (char buf[64]; root_.is_live()) {
+            ssize_t n = readlinkat(root_.fd(), "self/ns/net", buf, sizeof buf - 1);
+            if (n > 0) own_ns = parse_ns_link(std::string(buf, static_cast<size_t>(n)));
+        }
+        collect(out, own_ns, shortfall);
+        if (!opt_.all_netns || !root_.is_live()) return out;
+
+        // Other namespaces: enter each through one of its owners, dump, come back.
+        std::map<unsigned long, pid_t> others;
+        for (const Owner& o : owners_)
+            if (o.netns && o.netns != own_ns) others.emplace(*o.netns, o.pid);
+        if (others.empty()) return out;
+        Fd home(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+        for (auto [ns, pid] : others) {
+            Fd target(openat(root_.fd(), fmt::format("{}/ns/net", pid).c_str(), O_RDONLY | O_CLOEXEC));
+            if (!target || setns(target.get(), CLONE_NEWNET) != 0) {
+                ++shortfall.netns_unreachable;
+                continue;
+            }
+            collect(out, ns, shortfall);
+            if (setns(home.get(), CLONE_NEWNET) != 0) throw Error{errno, "setns back to our network namespace"};
+        }
+        return out;
+    }
+
+    const std::vector<size_t>* owners_of(std::uint64_t inode) const {
+        auto it = by_inode_.find(inode);
+        return it == by_inode_.end() ? nullptr : &it->second;
+    }
+    const Owner& owner(size_t i) const { return owners_[i]; }
+    void want_netns(bool yes) { wants_netns_ = yes; }
+
+private:
+    // Dumps the current namespace's sockets that have an owner, naming packet interfaces
+    // while still in that namespace.
+    void collect(std::vector<NsSocket>& out, std::optional<unsigned long> ns, Shortfall& shortfall) {
+        SocketDump dump = root_.is_live() ? dump_sockets(root_, opt_.listening)
+                                          : read_proc_net_sockets(root_, opt_.listening);
+        for (const Error& e : dump.errors) shortfall.table_errors.push_back(e.message());
+        shortfall.skipped_sockets += dump.skipped;
+        for (const SocketEntry& s : dump.sockets) {
+            if (s.inode == 0 || !by_inode_.count(s.inode)) continue;
+            NsSocket ns_socket{s, ns, {}};
+            if (s.kind == SocketKind::packet) {
+                char name[IF_NAMESIZE] = {};
+                if (s.ifindex == 0)
+                    ns_socket.iface = "*";
+                else if (root_.is_live() && if_indextoname(static_cast<unsigned>(s.ifindex), name))
+                    ns_socket.iface = name;
+                else
+                    ns_socket.iface = std::to_string(s.ifindex);
+            }
+            out.push_back(std::move(ns_socket));
+        }
+    }
+
+    const Options& opt_;
+    const ProcRoot& root_;
+    bool wants_netns_ = false;
+    std::vector<Owner> owners_;
+    std::unordered_map<std::uint64_t, std::vector<size_t>> by_inode_;
+};
+
+class Report {
+public:
+    Report(const Options& opt, Cap last_cap) : opt_(opt), last_cap_(last_cap) {}
+
+    // "full" or the permitted list (classified by the effective set, as libcap-ng does).
+    std::string caps_list(const ProcStatus& st) const {
+        return st.effective.is_full(last_cap_) ? "full" : format_cap_list(st.permitted);
+    }
+
+    // 0.9.5's tail: CAPS, a blank, then "@" and "+" glued (a blank ends a row without them).
+    std::string caps_text(const ProcStatus& st) const {
+        std::string text = caps_list(st) + " ";
+        if (st.ambient && !st.ambient->empty()) text += "@";
+        if (!st.bounding.empty()) text += "+";
+        return text;
+    }
+
+    // The port column: the local port, "0" for raw sockets, the interface for packet ones.
+    static std::string port_text(const NsSocket& s) {
+        switch (s.entry.kind) {
+        case SocketKind::raw:
+        case SocketKind::raw6: return "0";
+        case SocketKind::packet: return escape_name(s.iface);
+        default: return std::to_string(s.entry.local_port);
+        }
+    }
+
+    void print_classic(const std::vector<NsSocket>& sockets, const Inventory& inv) {
+        std::string out;
+        for (const NsSocket& s : sockets)
+            for (size_t i : *inv.owners_of(s.entry.inode)) {
+                const Owner& o = inv.owner(i);
+                if (out.empty())
+                    out = "ppid    pid     acct             command         type     port            capabilities\n";
+                out += fmt::format("{:<7} {:<7} {:<16} {:<15} {:<8} {:<15} {}\n", o.status.ppid, o.pid,
+                                   escape_name(accounts_.name(o.status.uid.effective)),
+                                   escape_name(o.status.name), socket_kind_name(s.entry.kind),
+                                   port_text(s), caps_text(o.status));
+            }
+        fwrite(out.data(), 1, out.size(), stdout);
+    }
+
+    void print_columns(const std::vector<NsSocket>& sockets, const Inventory& inv,
+                       const std::vector<size_t>& shown) {
+        cli::Table table(columns, shown, opt_.mode, "sockets", last_cap_);
+        for (const NsSocket& s : sockets)
+            for (size_t i : *inv.owners_of(s.entry.inode)) {
+                auto row = table.add_row();
+                for (size_t col : table.columns())
+                    table.set(row, col, cell(s, inv.owner(i), static_cast<Column>(col)));
+            }
+        table.print();
+    }
+
+private:
+    Cell cell(const NsSocket& s, const Owner& o, Column col) {
+        const SocketEntry& e = s.entry;
+        const ProcStatus& st = o.status;
+        bool packet = e.kind == SocketKind::packet;
+        bool raw = e.kind == SocketKind::raw || e.kind == SocketKind::raw6;
+        switch (col) {
+        case col_ppid: return Cell::number(st.ppid);
+        case col_pid: return Cell::number(o.pid);
+        case col_uid: return Cell::number(st.uid.effective);
+        case col_user: return Cell::name(accounts_.name(st.uid.effective));
+        case col_command: return Cell::name(st.name);
+        case col_proto: return Cell(socket_kind_name(e.kind));
+        case col_state: return Cell(socket_state_name(e.kind, e.state));
+        case col_laddr: return Cell(format_socket_address(e, false));
+        case col_lport: return Cell::number(packet || raw ? e.protocol : e.local_port);
+        case col_raddr: return packet ? Cell() : Cell(format_socket_address(e, true));
+        case col_rport: return packet || raw ? Cell() : Cell::number(e.remote_port);
+        case col_iface: return packet ? Cell::name(s.iface) : Cell();
+        case col_netns: return s.netns ? Cell(std::to_string(*s.netns)) : Cell();
+        case col_inode: return Cell(std::to_string(e.inode));
+        case col_caps: {
+            std::string text = caps_list(st);
+            if (st.ambient && !st.ambient->empty()) text += " @";
+            if (!st.bounding.empty()) text += " +";
+            return Cell(text);
+        }
+        case col_effective: return Cell::set(st.effective);
+        case col_permitted: return Cell::set(st.permitted);
+        case col_inheritable: return Cell::set(st.inheritable);
+        case col_bounding: return Cell::set(st.bounding);
+        case col_ambient: return st.ambient ? Cell::set(*st.ambient) : Cell();
+        case col_nnp: return st.no_new_privs ? Cell::boolean(*st.no_new_privs) : Cell();
+        case col_seccomp:
+            if (!st.seccomp) return Cell();
+            return Cell(*st.seccomp == SeccompMode::filter   ? "filter"
+                        : *st.seccomp == SeccompMode::strict ? "strict"
+                                                             : "disabled");
+        }
+        return Cell();
+    }
+
+    const Options& opt_;
+    Cap last_cap_;
+    cli::AccountNames accounts_;
+};
+
+void report_shortfall(const Shortfall& s) {
+    cli::report_read_failures(s.read);
+    for (auto [code, count] : s.fd_unreadable) {
+        // libcap-ng's hint, then the count it never gives.
+        if ((code == EACCES || code == EPERM) && geteuid() != 0)
+            fmt::print(stderr, "You may need to be root to get a full report\n");
+        cli::warnf("the open files of {} process{} could not be read: {}", count, count == 1 ? "" : "es",
+                   std::strerror(code));
+    }
+    for (const std::string& e : s.table_errors) cli::warnf("cannot read sockets: {}", e);
+    if (s.skipped_sockets)
+        cli::warnf("{} malformed socket entr{} skipped", s.skipped_sockets, s.skipped_sockets == 1 ? "y" : "ies");
+    if (s.netns_unreachable)
+        cli::warnf("{} network namespace{} could not be entered", s.netns_unreachable,
+                   s.netns_unreachable == 1 ? "" : "s");
+}
+
+int run(int argc, char** argv) {
+    Options opt;
+    if (auto rc = parse_options(argc, argv, opt)) return *rc;
+
+    auto root = ProcRoot::open(opt.proc_root);
+    if (!root) {
+        fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(root.error().code));
+        return cli::exit_failure;
+    }
+    auto last_cap = read_cap_last_cap(*root);
+    if (!last_cap) {
+        cli::warnf("cannot read cap_last_cap: {}", last_cap.error().message());
+        return cli::exit_failure;
+    }
+
+    std::vector<size_t> shown;
+    if (opt.column_mode) {
+        if (opt.output_all) {
+            for (size_t i = 0; i < std::size(columns); ++i) shown.push_back(i);
+        } else if (opt.output_list) {
+            std::string error;
+            auto parsed = cli::parse_column_list(*opt.output_list, columns, default_columns, error);
+            if (!parsed) {
+                cli::warn(error);
+                return cli::exit_failure;
+            }
+            shown = std::move(*parsed);
+        } else {
+            shown = default_columns;
+            if (opt.all_netns) shown.push_back(col_netns);
+        }
+    }
+
+    Shortfall shortfall;
+    Inventory inventory(opt, *root);
+    inventory.want_netns(std::find(shown.begin(), shown.end(), col_netns) != shown.end());
+    std::vector<NsSocket> sockets;
+    try {
+        inventory.scan_owners(shortfall);
+        sockets = inventory.scan_sockets(shortfall);
+    } catch (const Error& e) {
+        cli::warn(e.message());
+        return cli::exit_failure;
+    }
+
+    Report report(opt, *last_cap);
+    if (opt.column_mode)
+        report.print_columns(sockets, inventory, shown);
+    else
+        report.print_classic(sockets, inventory);
+    report_shortfall(shortfall);
+    return cli::exit_ok;
+}
+
+}  // namespace
+}  // namespace capinspect
+
+int main(int argc, char** argv) {
+    setlocale(LC_CTYPE, "");
+    capinspect::cli::set_program_name(argv[0]);
+    capinspect::cli::check_stdout_at_exit();
+    return capinspect::run(argc, argv);
+}
