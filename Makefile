@@ -8,7 +8,9 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share
-BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+# Completion directories: bash-completion's own answer, relative to PREFIX, when present.
+BASHCOMPDIR ?= $(or $(shell pkg-config --define-variable=prefix=$(PREFIX) \
+	--variable=completionsdir bash-completion 2>/dev/null),$(DATADIR)/bash-completion/completions)
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DESTDIR    ?=
@@ -85,31 +87,38 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all tests
-	@sh tests/run.sh $(B)
+	@SANITIZE='$(SANITIZE)' sh tests/run.sh $(B)
 
 # Side-by-side benchmarks against libcap-ng (root; not part of check): bench/results/.
 bench: deps
 	@sh bench/pscap.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/capinspect \
-	  $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/capinspect \
+	  $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	install -m 755 $(LIB_SHARED) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(LIB_SHARED)) $(DESTDIR)$(LIBDIR)/libcapinspect.so.$(SOVERSION)
-	ln -sf libcapinspect.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libcapinspect.so
+	ln -sf $(notdir $(LIB_SHARED)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libcapinspect.so
 	install -m 644 $(wildcard lib/include/capinspect/*.h) $(DESTDIR)$(INCLUDEDIR)/capinspect/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 	  lib/capinspect.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
+	$(if $(wildcard man/*.3),install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/)
 	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 $(wildcard completions/bash/*) $(DESTDIR)$(BASHCOMPDIR)/
+	$(if $(wildcard completions/zsh/_*),install -m 644 $(wildcard completions/zsh/_*) $(DESTDIR)$(ZSHCOMPDIR)/)
+	$(if $(wildcard completions/fish/*.fish),install -m 644 $(wildcard completions/fish/*.fish) $(DESTDIR)$(FISHCOMPDIR)/)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
 	rm -f $(DESTDIR)$(LIBDIR)/libcapinspect.so* $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/capinspect
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/*.3)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
 	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
+	rm -f $(addprefix $(DESTDIR)$(ZSHCOMPDIR)/,$(notdir $(wildcard completions/zsh/_*)))
+	rm -f $(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(notdir $(wildcard completions/fish/*.fish)))
 
 clean:
 	rm -rf build bench/build
@@ -123,7 +132,8 @@ help:
 	@echo '  uninstall  remove what install put in place'
 	@echo '  clean      remove build/'
 	@echo '  bench      benchmarks against libcap-ng and the floor (root; writes bench/results/)'
-	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR V=1 CXX=clang++'
+	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR BASHCOMPDIR ZSHCOMPDIR'
+	@echo '           FISHCOMPDIR V=1 CXX=clang++'
 	@echo '           SANITIZE=address,undefined WERROR=1'
 
 -include $(shell find build -name '*.d' 2>/dev/null)
