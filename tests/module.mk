@@ -16,3 +16,4 @@ $(UNIT_TESTS): $(UNIT_OBJS) $(COMMON_LIB) $(LIB_STATIC)
 $(B)/tests/helpers/%: $(B)/tests/helpers/%.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< -lcap -lpthread
+include tests/fuzz/module.mk

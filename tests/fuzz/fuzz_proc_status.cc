@@ -1,0 +1,14 @@
+// libFuzzer target: /proc/PID/status text → parse_status (and the Name unescaping).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <capinspect/proc_status.h>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    auto st = capinspect::parse_status(text);
+    if (st) (void)capinspect::is_kernel_thread(*st);
+    (void)capinspect::unescape_status_name(text);
+    return 0;
+}

@@ -1,0 +1,32 @@
+# libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS with a corpus seeded
+# from tests/fixtures; CI runs a short smoke. Built apart from everything else, in
+# build/fuzz, with ASan and UBSan.
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_B       := build/fuzz
+FUZZ_FLAGS   := -std=c++2b -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib/include \
+	$(shell $(PKG_CONFIG) --cflags libmnl libcap 2>/dev/null)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.cc=$(FUZZ_B)/%.o)
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.cc)
+FUZZ_TARGETS := $(FUZZ_SRCS:tests/fuzz/%.cc=$(FUZZ_B)/%)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: deps
+	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS)
+
+$(FUZZ_B)/%.o: %.cc
+	$(call msg,FUZZCXX,$<)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CXX) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	  $(shell $(PKG_CONFIG) --libs libmnl libcap 2>/dev/null)
+
+# Keep the objects between runs (make would delete them as intermediates).
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o)
