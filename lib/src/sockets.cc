@@ -129,6 +129,18 @@ bool SocketEntry::is_listening() const {
     return state == tcp_close;
 }
 
+bool SocketEntry::is_exposed() const {
+    switch (kind) {
+    case SocketKind::tcp:
+    case SocketKind::tcp6: return state == tcp_listen;
+    case SocketKind::udp:
+    case SocketKind::udp6:
+    case SocketKind::udplite:
+    case SocketKind::udplite6: return local_port != 0;
+    default: return true;  // raw and packet sockets
+    }
+}
+
 std::string format_socket_address(const SocketEntry& s, bool remote) {
     if (s.kind == SocketKind::packet) return "*";
     const auto& addr = remote ? s.remote_addr : s.local_addr;
@@ -233,9 +245,26 @@ Result<SocketEntry> decode_packet_diag(std::string_view payload) {
 
 namespace {
 
+bool in_scope(const SocketEntry& s, SocketScope scope) {
+    switch (scope) {
+    case SocketScope::listening: return s.is_listening();
+    case SocketScope::exposed: return s.is_exposed();
+    default: return true;
+    }
+}
+
+// The states the kernel is asked for (a bit per TcpState); in_scope() has the last word.
+std::uint32_t kernel_states(SocketKind kind, SocketScope scope) {
+    switch (scope) {
+    case SocketScope::listening: return is_tcp(kind) ? 1u << tcp_listen : 1u << tcp_close;
+    case SocketScope::exposed: return is_tcp(kind) ? 1u << tcp_listen : 0xfffu;
+    default: return 0xfffu;
+    }
+}
+
 struct DumpState {
     SocketKind kind;
-    bool listening_only;
+    SocketScope scope;
     std::vector<SocketEntry>* out;
     unsigned* skipped;
 };
@@ -247,7 +276,7 @@ int on_message(const nlmsghdr* nlh, void* data) {
     auto s = st->kind == SocketKind::packet ? decode_packet_diag(payload) : decode_inet_diag(payload, st->kind);
     if (!s) {
         ++*st->skipped;
-    } else if (!st->listening_only || s->is_listening()) {
+    } else if (in_scope(*s, st->scope)) {
         st->out->push_back(*s);
     }
     return MNL_CB_OK;
@@ -266,7 +295,7 @@ int on_done(const nlmsghdr* nlh, void*) {
 
 // One sock_diag dump of one kind into `out`; an errno on failure (ENOENT: the kernel has
 // no diag module for that protocol).
-int netlink_dump(mnl_socket* nl, SocketKind kind, bool listening_only, std::vector<SocketEntry>& out,
+int netlink_dump(mnl_socket* nl, SocketKind kind, SocketScope scope, std::vector<SocketEntry>& out,
                  unsigned& skipped) {
     static unsigned seq_counter = 0;
     std::vector<std::uint64_t> storage(65536 / 8);
@@ -284,15 +313,14 @@ int netlink_dump(mnl_socket* nl, SocketKind kind, bool listening_only, std::vect
         auto* req = static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(nlh, sizeof(inet_diag_req_v2)));
         req->sdiag_family = static_cast<std::uint8_t>(k.family);
         req->sdiag_protocol = static_cast<std::uint8_t>(k.protocol);
-        // Listeners only: TCP LISTEN, unconnected datagram sockets; else every state.
-        req->idiag_states = !listening_only ? 0xfffu : is_tcp(kind) ? 1u << tcp_listen : 1u << tcp_close;
+        req->idiag_states = kernel_states(kind, scope);
         // raw_diag reads the raw protocol to match from the `pad` byte (inet_diag_req_raw);
         // IPPROTO_RAW there means every protocol.
         if (k.protocol == IPPROTO_RAW) req->pad = IPPROTO_RAW;
     }
     if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) return errno;
     unsigned portid = mnl_socket_get_portid(nl);
-    DumpState state{kind, listening_only, &out, &skipped};
+    DumpState state{kind, scope, &out, &skipped};
     size_t before = out.size();
     for (;;) {
         ssize_t n = mnl_socket_recvfrom(nl, buf, storage.size() * 8);
@@ -315,7 +343,7 @@ int netlink_dump(mnl_socket* nl, SocketKind kind, bool listening_only, std::vect
     }
 }
 
-void read_table(const ProcRoot& root, SocketKind kind, bool listening_only, SocketDump& dump) {
+void read_table(const ProcRoot& root, SocketKind kind, SocketScope scope, SocketDump& dump) {
     std::string path = std::string("net/") + socket_kind_table(kind);
     auto text = root.read_file(path);
     if (!text) {
@@ -325,30 +353,38 @@ void read_table(const ProcRoot& root, SocketKind kind, bool listening_only, Sock
     auto entries = kind == SocketKind::packet ? parse_proc_net_packet(*text, dump.skipped)
                                               : parse_proc_net_inet(*text, kind, dump.skipped);
     for (const SocketEntry& s : entries)
-        if (!listening_only || s.is_listening()) dump.sockets.push_back(s);
+        if (in_scope(s, scope)) dump.sockets.push_back(s);
 }
 
 }  // namespace
 
-SocketDump dump_sockets(const ProcRoot& root, bool listening_only) {
+SocketDump dump_sockets(const ProcRoot& root, SocketScope scope) {
     SocketDump dump;
     std::unique_ptr<mnl_socket, int (*)(mnl_socket*)> nl(mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC),
                                                          mnl_socket_close);
     if (nl && mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) != 0) nl.reset();
     for (SocketKind kind : all_socket_kinds) {
-        if (nl && netlink_dump(nl.get(), kind, listening_only, dump.sockets, dump.skipped) == 0) {
+        if (nl && netlink_dump(nl.get(), kind, scope, dump.sockets, dump.skipped) == 0) {
             dump.used_netlink = true;
             continue;
         }
-        read_table(root, kind, listening_only, dump);
+        read_table(root, kind, scope, dump);
     }
     return dump;
 }
 
-SocketDump read_proc_net_sockets(const ProcRoot& root, bool listening_only) {
+SocketDump dump_sockets(const ProcRoot& root, bool listening_only) {
+    return dump_sockets(root, listening_only ? SocketScope::listening : SocketScope::all);
+}
+
+SocketDump read_proc_net_sockets(const ProcRoot& root, SocketScope scope) {
     SocketDump dump;
-    for (SocketKind kind : all_socket_kinds) read_table(root, kind, listening_only, dump);
+    for (SocketKind kind : all_socket_kinds) read_table(root, kind, scope, dump);
     return dump;
+}
+
+SocketDump read_proc_net_sockets(const ProcRoot& root, bool listening_only) {
+    return read_proc_net_sockets(root, listening_only ? SocketScope::listening : SocketScope::all);
 }
 
 }  // namespace capinspect

@@ -23,10 +23,14 @@ $(FUZZ_B)/%.o: %.cc
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CXX) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+# An archive, so that each target links only the modules it uses.
+$(FUZZ_B)/libcapinspect.a: $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libcapinspect.a
 	$(call msg,LINK,$@)
 	$(Q)$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ \
-	  $(shell $(PKG_CONFIG) --libs libmnl libcap 2>/dev/null)
+	  $(shell $(PKG_CONFIG) --libs libmnl libcap libcap-ng 2>/dev/null)
 
 # Keep the objects between runs (make would delete them as intermediates).
 .SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o)

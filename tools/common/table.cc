@@ -103,7 +103,11 @@ void Table::print() const {
 std::string Table::text_of(size_t pos, const Cell& cell) const {
     if (cell.null) return "";
     if (cell.caps) {
-        if (!cell.caps->empty() && cell.caps->is_full(last_cap_)) return "full";
+        if (!cell.caps->empty() && cell.caps->is_full(last_cap_)) {
+            // Bits the kernel does not know (only a file can hold them) stay visible.
+            CapSet beyond = *cell.caps - CapSet::all_up_to(last_cap_);
+            return beyond.empty() ? std::string("full") : "full," + format_cap_list(beyond, ",");
+        }
         return format_cap_list(*cell.caps, ",");
     }
     if (registry_[columns_[pos]].json == JsonType::boolean) return cell.text == "1" ? "yes" : "no";

@@ -1,8 +1,11 @@
 // The open files of a process: /proc/PID/fd, and which of them are sockets.
-// Reference: proc(5) (/proc/PID/fd, "socket:[inode]" links).
+// Reference: proc(5) (/proc/PID/fd, "socket:[inode]" links), pidfd_open(2), pidfd_getfd(2).
 #pragma once
 #include <cstdint>
+#include <sys/types.h>
+
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -20,5 +23,22 @@ CAPINSPECT_API std::optional<std::uint64_t> parse_socket_link(std::string_view l
 // in fd order. Opening fd/ and reading its links need ptrace access (EACCES otherwise,
 // for the whole process); an fd closed while reading is skipped.
 CAPINSPECT_API Result<std::vector<std::uint64_t>> list_socket_inodes(const ProcDir& dir);
+
+// A socket open in a process: its fd number there and its inode.
+struct SocketFd {
+    int fd = -1;
+    std::uint64_t inode = 0;
+};
+
+// The same with the fd numbers.
+CAPINSPECT_API Result<std::vector<SocketFd>> list_socket_fds(const ProcDir& dir);
+
+// SO_REUSEPORT of sockets that process `pid` of the live system holds, one answer per
+// entry of `sockets`: a copy of each fd is taken with pidfd_getfd(2) (Linux 5.6; needs
+// ptrace access to the process, as root has) and asked with getsockopt(2). A copy whose
+// inode is not the expected one (the fd was closed and reused, the pid was reused) gives
+// nullopt, as does any failure: the answer is "unknown", never a guess.
+CAPINSPECT_API std::vector<std::optional<bool>> read_socket_reuseport(pid_t pid,
+                                                                      std::span<const SocketFd> sockets);
 
 }  // namespace capinspect

@@ -55,6 +55,16 @@ struct SocketEntry {
     // Listening TCP, or a datagram/raw socket bound to a local port or protocol; packet
     // sockets always count (they receive whatever reaches their interface).
     bool is_listening() const;
+    // What libcap-ng 0.9.5's netcap --advanced inventories: listening TCP, UDP and UDP-Lite
+    // with a local port (connected or not), every raw and every packet socket.
+    bool is_exposed() const;
+};
+
+// Which sockets a dump keeps.
+enum class SocketScope : std::uint8_t {
+    all,        // every socket in every state
+    listening,  // SocketEntry::is_listening()
+    exposed,    // SocketEntry::is_exposed()
 };
 
 // "127.0.0.1", "::1", "*" for the wildcard address.
@@ -79,12 +89,15 @@ struct SocketDump {
     unsigned skipped = 0;              // malformed lines or messages
 };
 
-// Every socket of the caller's current network namespace, over sock_diag; a kind that
-// netlink refuses is read from <root>/net/<table> instead (ENOENT there is silent: the
-// protocol is not built). listening_only asks the kernel for listeners only.
+// Every socket of the caller's current network namespace in `scope`, over sock_diag (the
+// kernel filters by state where the scope allows); a kind that netlink refuses is read
+// from <root>/net/<table> instead (ENOENT there is silent: the protocol is not built).
+CAPINSPECT_API SocketDump dump_sockets(const ProcRoot& root, SocketScope scope);
+// The same with listening_only meaning SocketScope::listening, else SocketScope::all.
 CAPINSPECT_API SocketDump dump_sockets(const ProcRoot& root, bool listening_only);
 
 // The same from the /proc/net tables alone (a saved proc tree, --proc-root).
+CAPINSPECT_API SocketDump read_proc_net_sockets(const ProcRoot& root, SocketScope scope);
 CAPINSPECT_API SocketDump read_proc_net_sockets(const ProcRoot& root, bool listening_only);
 
 }  // namespace capinspect
