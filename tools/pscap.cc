@@ -92,7 +92,7 @@ struct Record {
     pid_t pid = 0;
     pid_t tid = 0;  // == pid for the process itself
     bool is_thread = false;
-    std::optional<unsigned long> userns;
+    std::optional<std::uint64_t> userns;
     bool child_userns = false;
     std::optional<std::string> unit;
     std::optional<std::string> exe;
@@ -220,28 +220,15 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
     return std::nullopt;
 }
 
-// "user:[4026531837]" → 4026531837
-std::optional<unsigned long> parse_ns_link(const std::string& link) {
-    size_t open = link.find('[');
-    if (open == std::string::npos) return std::nullopt;
-    char* end = nullptr;
-    unsigned long ino = std::strtoul(link.c_str() + open + 1, &end, 10);
-    if (*end != ']') return std::nullopt;
-    return ino;
-}
-
 class Scanner {
 public:
     Scanner(const Options& opt, const ProcRoot& root) : opt_(opt), root_(root) {
         // The reference user namespace: pscap's own (self), or for a saved tree, pid 1's.
-        for (const char* ref : {"self/ns/user", "1/ns/user"}) {
-            char buf[64];
-            ssize_t n = readlinkat(root.fd(), ref, buf, sizeof buf - 1);
-            if (n > 0) {
-                own_userns_ = parse_ns_link(std::string(buf, static_cast<size_t>(n)));
+        for (const char* ref : {"self/ns/user", "1/ns/user"})
+            if (auto link = root.read_link(ref)) {
+                own_userns_ = parse_namespace_link(*link);
                 break;
             }
-        }
     }
 
     void set_cap_filter(CapSet caps) { cap_filter_ = caps; }
@@ -332,13 +319,13 @@ private:
     // The parts of a row that need more than the status file.
     void complete(Record& r, const ProcDir& dir, Shortfall& shortfall) {
         if (want_userns_) {
-            auto link = dir.read_link("ns/user");
-            if (link) {
-                r.userns = parse_ns_link(*link);
-                r.child_userns = r.userns && own_userns_ && *r.userns != *own_userns_;
-            } else if (link.error().code == EACCES || link.error().code == EPERM) {
+            auto ns = dir.read_namespace("user");
+            if (ns) {
+                r.userns = *ns;
+                r.child_userns = own_userns_ && *ns != *own_userns_;
+            } else if (ns.error().code == EACCES || ns.error().code == EPERM) {
                 // Reading the link needs ptrace access: the marker cannot be known.
-                ++shortfall.userns_unknown[link.error().code];
+                ++shortfall.userns_unknown[ns.error().code];
             }
         }
         if (want_unit_)
@@ -350,7 +337,7 @@ private:
 
     const Options& opt_;
     const ProcRoot& root_;
-    std::optional<unsigned long> own_userns_;
+    std::optional<std::uint64_t> own_userns_;
     std::optional<CapSet> cap_filter_;
     bool want_userns_ = true, want_unit_ = false, want_exe_ = false;
 };
@@ -552,19 +539,9 @@ int run(int argc, char** argv) {
     if (opt.column_mode) {
         std::vector<size_t> defaults = default_columns;
         if (opt.threads) defaults.insert(defaults.begin() + 2, col_tid);
-        if (opt.output_all) {
-            for (size_t i = 0; i < std::size(columns); ++i) shown.push_back(i);
-        } else if (opt.output_list) {
-            std::string error;
-            auto parsed = cli::parse_column_list(*opt.output_list, columns, defaults, error);
-            if (!parsed) {
-                cli::warn(error);
-                return cli::exit_failure;
-            }
-            shown = std::move(*parsed);
-        } else {
-            shown = defaults;
-        }
+        auto selected = cli::select_columns(opt.output_all, opt.output_list, columns, defaults);
+        if (!selected) return cli::exit_failure;
+        shown = std::move(*selected);
     }
 
     Scanner scanner(opt, *root);

@@ -96,6 +96,16 @@ std::string find_hidepid(std::string_view mountinfo, std::string_view mountpoint
 
 }  // namespace
 
+std::optional<std::uint64_t> parse_namespace_link(std::string_view link) {
+    size_t open = link.find(":[");
+    if (open == std::string_view::npos || !link.ends_with("]")) return std::nullopt;
+    std::string_view digits = link.substr(open + 2, link.size() - open - 3);
+    std::uint64_t ino = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ino);
+    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+    return ino;
+}
+
 Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label) {
     Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd) return fail(errno, std::string(label));
@@ -161,6 +171,14 @@ Result<std::string> ProcRoot::read_file(std::string_view relpath) const {
     return read_file_at(fd(), name.c_str(), join(path_, relpath));
 }
 
+Result<std::string> ProcRoot::read_link(std::string_view relpath) const {
+    std::string name(relpath);
+    char buf[PATH_MAX];
+    ssize_t n = ::readlinkat(fd(), name.c_str(), buf, sizeof buf);
+    if (n < 0) return fail(errno, join(path_, relpath));
+    return std::string(buf, static_cast<size_t>(n));
+}
+
 Result<std::vector<pid_t>> ProcRoot::list_pids() const {
     return list_numeric_entries(fd(), path_);
 }
@@ -190,6 +208,15 @@ Result<struct stat> ProcDir::stat(const char* name) const {
     struct stat st {};
     if (::fstatat(fd(), name, &st, 0) != 0) return fail(errno, join(label_, name));
     return st;
+}
+
+Result<std::uint64_t> ProcDir::read_namespace(const char* type) const {
+    std::string name = std::string("ns/") + type;
+    auto link = read_link(name.c_str());
+    if (!link) return fail(link.error());
+    auto ino = parse_namespace_link(*link);
+    if (!ino) return fail_data(join(label_, name) + ": not a namespace link");
+    return *ino;
 }
 
 Result<std::vector<pid_t>> ProcDir::list_tasks() const {

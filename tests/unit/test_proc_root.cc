@@ -75,3 +75,18 @@ TEST_CASE("parse_cgroup_unit") {
     CHECK(parse_cgroup_unit("garbage") == "");
     CHECK(parse_cgroup_unit("0::/.service\n") == "");
 }
+
+TEST_CASE("parse_namespace_link") {
+    CHECK(parse_namespace_link("user:[4026531837]") == 4026531837u);
+    CHECK(parse_namespace_link("net:[1]") == 1u);
+    CHECK_FALSE(parse_namespace_link("user:[]"));
+    CHECK_FALSE(parse_namespace_link("user:[12x]"));
+    CHECK_FALSE(parse_namespace_link("user:[12"));
+    CHECK_FALSE(parse_namespace_link("socket:12]"));
+    CHECK_FALSE(parse_namespace_link(""));
+    auto root = ProcRoot::open(fixture);
+    REQUIRE(root);
+    CHECK(root->open_pid(205)->read_namespace("user").value() == 4026532999u);
+    CHECK(root->read_link("1/ns/user").value() == "user:[4026531837]");
+    CHECK(root->open_pid(100)->read_namespace("net").error().is_vanished());
+}

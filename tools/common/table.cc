@@ -8,6 +8,8 @@
 #include <new>
 
 #include <capinspect/escape.h>
+
+#include "common/cli.h"
 #include <nlohmann/json.hpp>
 
 namespace capinspect::cli {
@@ -60,6 +62,21 @@ std::optional<std::vector<size_t>> parse_column_list(std::string_view list,
         i = j + 1;
     }
     return out;
+}
+
+std::optional<std::vector<size_t>> select_columns(bool output_all, const std::optional<std::string>& list,
+                                                  std::span<const ColumnInfo> registry,
+                                                  const std::vector<size_t>& defaults) {
+    if (output_all) {
+        std::vector<size_t> every(registry.size());
+        for (size_t i = 0; i < every.size(); ++i) every[i] = i;
+        return every;
+    }
+    if (!list) return defaults;
+    std::string error;
+    auto parsed = parse_column_list(*list, registry, defaults, error);
+    if (!parsed) warn(error);
+    return parsed;
 }
 
 void print_column_help(std::span<const ColumnInfo> registry, bool json) {

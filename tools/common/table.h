@@ -41,6 +41,13 @@ std::optional<std::vector<size_t>> parse_column_list(std::string_view list,
                                                      const std::vector<size_t>& defaults,
                                                      std::string& error);
 
+// The columns to show: all of them with --output-all, else -o's list (a leading "+"
+// extends the defaults), else the defaults. An unknown name is reported on stderr and
+// gives nullopt.
+std::optional<std::vector<size_t>> select_columns(bool output_all, const std::optional<std::string>& list,
+                                                  std::span<const ColumnInfo> registry,
+                                                  const std::vector<size_t>& defaults);
+
 // "  PID  process id" lines for --list-columns and --help.
 void print_column_help(std::span<const ColumnInfo> registry, bool json);
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ private:
 // The error context is `label`.
 CAPINSPECT_API Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label);
 
+// "user:[4026531837]" (a /proc/PID/ns/* link) → 4026531837; nullopt for anything else.
+CAPINSPECT_API std::optional<std::uint64_t> parse_namespace_link(std::string_view link);
+
 // Lists the numeric entries of a directory (pids in /proc, tids in /proc/PID/task),
 // sorted ascending.
 CAPINSPECT_API Result<std::vector<pid_t>> list_numeric_entries(int dirfd, std::string_view label);
@@ -62,6 +66,7 @@ public:
     const std::string& hidepid() const { return hidepid_; }
 
     Result<std::string> read_file(std::string_view relpath) const;
+    Result<std::string> read_link(std::string_view relpath) const;
     Result<std::vector<pid_t>> list_pids() const;
     Result<ProcDir> open_pid(pid_t pid) const;
 
@@ -85,6 +90,9 @@ public:
     Result<std::string> read_file(const char* name) const;
     Result<std::string> read_link(const char* name) const;
     Result<struct stat> stat(const char* name) const;
+    // The inode of the process's namespace of `type` ("user", "net", ...): ns/TYPE.
+    // Reading it needs ptrace access to the process (EACCES otherwise).
+    Result<std::uint64_t> read_namespace(const char* type) const;
     // Thread ids of this process (task/), ascending.
     Result<std::vector<pid_t>> list_tasks() const;
     // task/TID as a ProcDir of its own.
