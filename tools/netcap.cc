@@ -3,6 +3,8 @@
 // ...): addresses, states, namespaces and every capability set of each owner.
 // Sockets come from the kernel over sock_diag (the /proc/net tables as the fallback) and
 // are joined to their owners by inode, scanning /proc/PID/fd of capability holders only.
+// --advanced (at the end of this file): libcap-ng 0.9.5's exposure inventory of every
+// process with a reachable socket, as a tree or JSON, built on lib/exposure.h.
 #include <fcntl.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -15,14 +17,20 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include <fmt/core.h>
 
+#include <linux/capability.h>
+
+#include <nlohmann/json.hpp>
+
 #include <capinspect/caps.h>
 #include <capinspect/escape.h>
+#include <capinspect/exposure.h>
 #include <capinspect/proc_fd.h>
 #include <capinspect/proc_root.h>
 #include <capinspect/proc_status.h>
@@ -32,6 +40,7 @@
 #include "common/accounts.h"
 #include "common/cli.h"
 #include "common/table.h"
+#include "common/wrap.h"
 
 namespace capinspect {
 namespace {
@@ -127,6 +136,11 @@ int print_help() {
         " -o, --output <list>    columns to print (+LIST appends to the default)\n"
         "     --output-all       print all columns\n"
         " -J, --json             JSON output (column rows; with --advanced, libcap-ng's schema)\n"
+        "     --advanced         the exposure inventory: every process that holds a reachable\n"
+        "                          socket, by plane, interface, protocol, address and port\n"
+        "     --interface <name> with --advanced: only the endpoints on this interface\n"
+        "     --list-interfaces  with --advanced: the interfaces that have an address\n"
+        "     --no-color         with --advanced: never colour the tree (also NO_COLOR)\n"
         " -r, --raw              raw output\n"
         " -n, --noheadings       do not print headings\n"
         " -H, --list-columns     list the available columns\n"
@@ -164,9 +178,23 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         {nullptr, 0, nullptr, 0},
     };
     bool list_columns = false;
+    const char* column_option = nullptr;  // the first option of column mode, for --advanced's error
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "lo:JrnHhV", long_options, nullptr)) != -1) {
+    // A leading ':' makes a missing argument ':' rather than '?'.
+    while ((c = getopt_long(argc, argv, ":lo:JrnHhV", long_options, nullptr)) != -1) {
+        if (!column_option) {
+            switch (c) {
+            case 'l': column_option = "--listening"; break;
+            case opt_all_netns: column_option = "--all-netns"; break;
+            case 'o': column_option = "--output"; break;
+            case opt_output_all: column_option = "--output-all"; break;
+            case 'r': column_option = "--raw"; break;
+            case 'n': column_option = "--noheadings"; break;
+            case 'H': column_option = "--list-columns"; break;
+            default: break;
+            }
+        }
         switch (c) {
         case opt_advanced: opt.advanced = true; break;
         case opt_interface:
@@ -187,8 +215,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         case 'h': return print_help();
         case 'V': return cli::print_version();
         case ':':
+            // libcap-ng 0.9.5's message for --interface, the same form for the others.
             if (optopt == opt_interface) return usage_error("--interface requires an argument");
-            return usage_error(nullptr);
+            return usage_error(fmt::format("{} requires an argument", escape_name(argv[optind - 1])).c_str());
         default: {
             // libcap-ng 0.9.5: "Unknown option: WORD", then the usage line.
             std::string word = argv[optind - 1];
@@ -197,6 +226,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         }
     }
     if (optind < argc) return usage_error(fmt::format("Unknown option: {}", escape_name(argv[optind])).c_str());
+    if (opt.advanced && column_option)
+        return usage_error(fmt::format("{} is not valid with --advanced", column_option).c_str());
     if (list_columns) {
         cli::print_column_help(columns, opt.json);
         return cli::exit_ok;
@@ -208,10 +239,6 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         // Unlike 0.9.5, --json without --advanced means what it means in every other
         // tool: the column rows as JSON.
         if (opt.json) opt.column_mode = opt.mode.json = true;
-    }
-    if (opt.advanced) {
-        fmt::print(stderr, "netcap --advanced is not available in this build yet\n");
-        return cli::exit_failure;
     }
     return std::nullopt;
 }
@@ -453,6 +480,407 @@ void report_shortfall(const Shortfall& s) {
                    s.netns_unreachable == 1 ? "" : "s");
 }
 
+// ---------------------------------------------------------------------------------------
+// --advanced: the exposure inventory (libcap-ng 0.9.5's tree and JSON schema). The data
+// comes from lib/exposure.h; this part collects it from the live system and renders it.
+
+namespace advanced {
+
+using json = nlohmann::ordered_json;
+
+constexpr int schema_version = 1;
+constexpr std::string_view orange = "\033[38;5;208m";
+constexpr std::string_view yellow = "\033[38;5;226m";
+constexpr std::string_view green = "\033[38;5;82m";
+
+// Sockets, their holders and the interface addresses, joined into an Exposure.
+class Collector {
+public:
+    Collector(const ProcRoot& root, Cap last_cap, std::span<const InterfaceAddress> addrs)
+        : root_(root), last_cap_(last_cap), addrs_(addrs) {}
+
+    Exposure collect(Shortfall& shortfall) {
+        SocketDump dump = dump_sockets(root_, SocketScope::exposed);
+        for (const Error& e : dump.errors) shortfall.table_errors.push_back(e.message());
+        shortfall.skipped_sockets += dump.skipped;
+        std::unordered_map<std::uint64_t, size_t> by_inode;  // socket inode → index in dump
+        for (size_t i = 0; i < dump.sockets.size(); ++i)
+            if (dump.sockets[i].inode != 0) by_inode.emplace(dump.sockets[i].inode, i);
+        std::vector<std::vector<size_t>> holders(dump.sockets.size());
+        std::vector<bool> reuseport(dump.sockets.size());
+        if (!by_inode.empty()) scan_processes(by_inode, holders, reuseport, shortfall);
+
+        std::map<int, std::string> iface_names;  // ifindex → name, looked up once
+        for (size_t i = 0; i < dump.sockets.size(); ++i) {
+            if (holders[i].empty()) continue;
+            const SocketEntry& s = dump.sockets[i];
+            std::string_view packet_iface;
+            if (s.kind == SocketKind::packet && s.ifindex > 0) {
+                auto [it, fresh] = iface_names.try_emplace(s.ifindex);
+                if (char name[IF_NAMESIZE] = {}; fresh && if_indextoname(static_cast<unsigned>(s.ifindex), name))
+                    it->second = name;
+                packet_iface = it->second;
+            }
+            builder_.add_socket(s, holders[i], reuseport[i], addrs_, packet_iface);
+        }
+        return std::move(builder_).finish();
+    }
+
+private:
+    // Every process (with or without capabilities) that holds one of the sockets.
+    void scan_processes(const std::unordered_map<std::uint64_t, size_t>& by_inode,
+                        std::vector<std::vector<size_t>>& holders, std::vector<bool>& reuseport,
+                        Shortfall& shortfall) {
+        auto listed = root_.list_pids();
+        if (!listed) throw listed.error();
+        auto kthreads = list_kernel_threads(root_);
+        std::vector<pid_t> pids;
+        std::set_difference(listed->begin(), listed->end(), kthreads.begin(), kthreads.end(),
+                            std::back_inserter(pids));
+        std::vector<SocketFd> held;
+        std::vector<size_t> held_index;
+        for (pid_t pid : pids) {
+            auto proc = read_process(root_, pid, false, shortfall.read);
+            if (!proc) continue;
+            auto fds = list_socket_fds(proc->dir);
+            if (!fds) {
+                if (!fds.error().is_vanished()) ++shortfall.fd_unreadable[fds.error().code];
+                continue;
+            }
+            held.clear();
+            held_index.clear();
+            for (const SocketFd& f : *fds)
+                if (auto it = by_inode.find(f.inode); it != by_inode.end()) {
+                    held.push_back(f);
+                    held_index.push_back(it->second);
+                }
+            if (held.empty()) continue;
+            size_t process = builder_.add_process(read_exposed_process(proc->dir, proc->status, last_cap_));
+            auto answers = read_socket_reuseport(pid, held);
+            for (size_t k = 0; k < held.size(); ++k) {
+                auto& list = holders[held_index[k]];
+                // A socket open on two fds of one process: that process once.
+                if (list.empty() || list.back() != process) list.push_back(process);
+                if (answers[k].value_or(false)) reuseport[held_index[k]] = true;
+            }
+        }
+    }
+
+    const ProcRoot& root_;
+    Cap last_cap_;
+    std::span<const InterfaceAddress> addrs_;
+    ExposureBuilder builder_;
+};
+
+const char* seccomp_text(SeccompMode mode) {
+    switch (mode) {
+    case SeccompMode::strict: return "strict";
+    case SeccompMode::filter: return "filter";
+    default: return "disabled";
+    }
+}
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+// ---- the tree ----
+
+// A node's text and the colours of its parts.
+class Styled {
+public:
+    explicit Styled(bool color) : color_(color) {}
+    Styled& add(std::string_view s, std::string_view sgr = {}) {
+        if (color_ && !sgr.empty() && !s.empty()) spans_.push_back({text_.size(), text_.size() + s.size(), sgr});
+        text_ += s;
+        return *this;
+    }
+    const std::string& text() const { return text_; }
+    const std::vector<cli::ColorSpan>& spans() const { return spans_; }
+
+private:
+    bool color_;
+    std::string text_;
+    std::vector<cli::ColorSpan> spans_;
+};
+
+struct Node {
+    Styled label;
+    std::vector<Node> children;
+    explicit Node(Styled s) : label(std::move(s)) {}
+};
+
+std::string_view risk_color(CapRisk risk) {
+    return risk == CapRisk::high ? orange : risk == CapRisk::elevated ? yellow : std::string_view();
+}
+
+class TreeRenderer {
+public:
+    explicit TreeRenderer(bool color) : color_(color) {}
+
+    std::string render(const Exposure& exposure, unsigned width) {
+        Node root(styled(""));
+        // The levels above the processes follow the sort order, so a new node starts
+        // wherever its key differs from the previous port group's.
+        const Endpoint* prev = nullptr;
+        Node *plane = nullptr, *iface = nullptr, *proto = nullptr, *bind = nullptr;
+        for (const PortGroup& g : group_by_port(exposure)) {
+            const Endpoint& e = exposure.endpoints[g.first].where;
+            bool fresh = !prev || prev->plane != e.plane;
+            if (fresh) plane = &add(root, styled(plane_title(e.plane)));
+            fresh = fresh || prev->iface != e.iface;
+            if (fresh) iface = &add(*plane, styled(escape_name(e.iface)));
+            fresh = fresh || prev->proto != e.proto;
+            if (fresh) {
+                bool loud = e.proto == "raw" || e.proto == "raw6" || e.proto == "packet";
+                proto = &add(*iface, styled(e.proto, loud ? yellow : std::string_view()));
+            }
+            fresh = fresh || prev->bind != e.bind;
+            if (fresh) bind = &add(*proto, styled(e.bind_node()));
+            Node& port = add(*bind, styled(std::to_string(e.port)));
+            for (const EndpointHolder& h : g.holders)
+                port.children.push_back(process_node(exposure.processes[h.process], h.flags));
+            prev = &e;
+        }
+        std::string out;
+        for (size_t i = 0; i < root.children.size(); ++i)
+            emit(out, root.children[i], "", i + 1 == root.children.size(), width);
+        return out;
+    }
+
+private:
+    Styled styled(std::string_view text, std::string_view sgr = {}) const {
+        Styled s(color_);
+        s.add(text, sgr);
+        return s;
+    }
+
+    static Node& add(Node& parent, Styled label) {
+        parent.children.emplace_back(std::move(label));
+        return parent.children.back();
+    }
+
+    Node process_node(const ExposedProcess& p, unsigned flags) const {
+        std::string head = fmt::format("{} (pid={} uid={}", escape_name(p.comm), p.pid, p.uid);
+        if (p.exe) head += " exe=" + escape_name(*p.exe);
+        if (!p.unit.empty()) head += " unit=" + escape_name(p.unit);
+        head += ')';
+        Node node(styled(head));
+
+        Styled caps(color_);
+        caps.add("caps: ");
+        switch (p.caps_class) {
+        case CapsClass::full: caps.add("(full)", orange); break;
+        case CapsClass::none: caps.add("(none)", green); break;
+        case CapsClass::partial: {
+            bool first = true;
+            for (Cap c : p.permitted) {
+                if (!first) caps.add(", ");
+                caps.add(cap_name(c), risk_color(cap_risk(c)));
+                first = false;
+            }
+            // The annotations that stand for pscap's '@' and '+', on a list only (0.9.5).
+            if (p.ambient_present()) caps.add(" [").add("ambient-present", orange).add("]");
+            if (p.open_ended_bounding()) {
+                std::string_view sgr = p.permitted.has(CAP_SETPCAP) ? orange : std::string_view();
+                caps.add(" [").add("open-ended-bounding", sgr).add("]");
+            }
+            break;
+        }
+        }
+        node.children.emplace_back(std::move(caps));
+        if (p.ambient_present()) {
+            Styled amb(color_);
+            amb.add("ambient: ").add(format_cap_list(p.ambient), orange);
+            node.children.emplace_back(std::move(amb));
+        }
+
+        Node defenses(styled("defenses"));
+        Styled nonroot(color_);
+        nonroot.add("runs_as_nonroot: ").add(yes_no(p.runs_as_nonroot()), p.runs_as_nonroot() ? green : yellow);
+        defenses.children.emplace_back(std::move(nonroot));
+        Styled nnp(color_);
+        nnp.add("no_new_privs: ");
+        if (p.no_new_privs)
+            nnp.add(yes_no(*p.no_new_privs), *p.no_new_privs ? green : yellow);
+        else
+            nnp.add("unknown");
+        defenses.children.emplace_back(std::move(nnp));
+        Styled seccomp(color_);
+        seccomp.add("seccomp: ").add(seccomp_text(p.seccomp), p.seccomp == SeccompMode::disabled ? yellow : green);
+        defenses.children.emplace_back(std::move(seccomp));
+        if (!p.lsm.empty()) {
+            Styled lsm(color_);
+            lsm.add("lsm: ").add(escape_name(p.lsm),
+                                 p.lsm.find("unconfined_t") != std::string::npos ? orange : green);
+            defenses.children.emplace_back(std::move(lsm));
+        }
+        node.children.push_back(std::move(defenses));
+
+        Node flag_node(styled("flags"));
+        CapRisk caps_risk = p.caps_class == CapsClass::full ? CapRisk::high : worst_cap_risk(p.permitted);
+        for (std::string_view name : flag_names(flags)) {
+            std::string_view sgr = name == "privileged-caps" ? risk_color(caps_risk) : yellow;
+            flag_node.children.emplace_back(styled(name, sgr));
+        }
+        if (flag_node.children.empty()) flag_node.children.emplace_back(styled("(none)"));
+        node.children.push_back(std::move(flag_node));
+        return node;
+    }
+
+    static void emit(std::string& out, const Node& node, const std::string& prefix, bool last, unsigned width) {
+        std::string first = prefix + std::string(last ? cli::tree_last : cli::tree_branch);
+        std::string cont = prefix + std::string(last ? cli::tree_blank : cli::tree_pipe);
+        cli::append_wrapped(out, node.label.text(), node.label.spans(), first, cont, width);
+        for (size_t i = 0; i < node.children.size(); ++i)
+            emit(out, node.children[i], cont, i + 1 == node.children.size(), width);
+    }
+
+    bool color_;
+};
+
+// ---- JSON, libcap-ng 0.9.5's schema ----
+
+json process_json(const ExposedProcess& p, unsigned flags) {
+    json j = json::object();
+    j["comm"] = escape_name_reversible(p.comm);
+    if (p.exe) j["exe"] = escape_name_reversible(*p.exe);
+    j["pid"] = p.pid;
+    j["uid"] = p.uid;
+    if (!p.unit.empty()) j["unit"] = escape_name_reversible(p.unit);
+    j["caps"] = p.caps_summary();
+    j["ambient_present"] = p.ambient_present();
+    if (p.ambient_present()) j["ambient_caps"] = format_cap_list(p.ambient);
+    j["open_ended_bounding"] = p.open_ended_bounding();
+    json& d = j["defenses"] = json::object();
+    d["runs_as_nonroot"] = yes_no(p.runs_as_nonroot());
+    d["no_new_privs"] = p.no_new_privs ? yes_no(*p.no_new_privs) : "unknown";
+    d["seccomp"] = seccomp_text(p.seccomp);
+    if (!p.lsm.empty()) d["lsm"] = escape_name_reversible(p.lsm);
+    json& f = j["flags"] = json::array();
+    for (std::string_view name : flag_names(flags)) f.push_back(name);
+    return j;
+}
+
+// The interfaces of one plane: interfaces by name, their addresses in order of first
+// appearance, endpoints in report order (an endpoint appears under each address it was
+// projected on).
+json ifaces_json(const Exposure& exposure, Plane plane) {
+    json ifaces = json::array();
+    std::string_view iface_name;
+    std::vector<std::pair<std::string_view, json>> addrs;  // for the current interface
+    auto flush = [&] {
+        if (addrs.empty()) return;
+        json list = json::array();
+        for (auto& [addr, endpoints] : addrs) {
+            json a = json::object();
+            a["addr"] = addr;
+            a["endpoints"] = std::move(endpoints);
+            list.push_back(std::move(a));
+        }
+        json i = json::object();
+        i["name"] = escape_name_reversible(iface_name);
+        i["addrs"] = std::move(list);
+        ifaces.push_back(std::move(i));
+        addrs.clear();
+    };
+    for (const ExposedEndpoint& ep : exposure.endpoints) {
+        const Endpoint& e = ep.where;
+        if (e.plane != plane) continue;
+        if (e.iface != iface_name) {
+            flush();
+            iface_name = e.iface;
+        }
+        auto it = std::find_if(addrs.begin(), addrs.end(), [&](const auto& a) { return a.first == e.iface_addr; });
+        if (it == addrs.end()) {
+            addrs.emplace_back(e.iface_addr, json::array());
+            it = addrs.end() - 1;
+        }
+        json j = json::object();
+        j["label"] = e.label();
+        j["proto"] = e.proto;
+        j["bind"] = e.bind;
+        j["port"] = e.port;
+        json& procs = j["processes"] = json::array();
+        for (const EndpointHolder& h : ep.holders)
+            procs.push_back(process_json(exposure.processes[h.process], h.flags));
+        it->second.push_back(std::move(j));
+    }
+    flush();
+    return ifaces;
+}
+
+std::string render_json(const Exposure& exposure) {
+    json doc = json::object();
+    doc["schema_version"] = schema_version;
+    json& planes = doc["planes"] = json::array();
+    planes.push_back(
+        {{"name", "INET"}, {"scope", "external"}, {"ifaces", ifaces_json(exposure, Plane::inet_external)}});
+    planes.push_back(
+        {{"name", "INET"}, {"scope", "loopback"}, {"ifaces", ifaces_json(exposure, Plane::inet_loopback)}});
+    planes.push_back({{"name", "LINK-LAYER"}, {"ifaces", ifaces_json(exposure, Plane::link_layer)}});
+    // Part of the schema whatever the build; Bluetooth sockets are not inspected.
+    planes.push_back({{"name", "BLUETOOTH"}, {"ifaces", json::array()}});
+    return doc.dump(2) + "\n";
+}
+
+int list_interfaces(const Options& opt, std::span<const InterfaceAddress> addrs) {
+    std::vector<std::string> names = list_addressed_interfaces(addrs);
+    if (opt.interface) std::erase_if(names, [&](const std::string& n) { return n != *opt.interface; });
+    std::string out;
+    if (opt.json) {
+        json doc = json::object();
+        doc["schema_version"] = schema_version;
+        json& list = doc["interfaces"] = json::array();
+        for (const std::string& n : names) list.push_back(escape_name_reversible(n));
+        out = doc.dump(2) + "\n";
+    } else {
+        for (const std::string& n : names) out += escape_name(n) + "\n";
+    }
+    fwrite(out.data(), 1, out.size(), stdout);
+    return cli::exit_ok;
+}
+
+bool use_color(const Options& opt) {
+    if (opt.no_color || opt.json) return false;
+    const char* no_color = getenv("NO_COLOR");  // https://no-color.org: set and not empty
+    if (no_color && *no_color) return false;
+    return isatty(STDOUT_FILENO) == 1;
+}
+
+int run(const Options& opt, const ProcRoot& root) {
+    if (!root.is_live()) {
+        cli::warnf("--advanced reads the running system; {} is not its proc file system", root.path());
+        return cli::exit_failure;
+    }
+    std::vector<InterfaceAddress> addrs;
+    if (auto listed = list_interface_addresses())
+        addrs = std::move(*listed);
+    else
+        cli::warnf("cannot list the interfaces: {}", listed.error().message());
+    if (opt.list_interfaces) return list_interfaces(opt, addrs);
+
+    auto last_cap = read_cap_last_cap(root);
+    if (!last_cap) {
+        cli::warnf("cannot read cap_last_cap: {}", last_cap.error().message());
+        return cli::exit_failure;
+    }
+    Shortfall shortfall;
+    Exposure exposure;
+    try {
+        exposure = Collector(root, *last_cap, addrs).collect(shortfall);
+    } catch (const Error& e) {
+        cli::warn(e.message());
+        return cli::exit_failure;
+    }
+    if (opt.interface) keep_interface(exposure, *opt.interface);
+    std::string out = opt.json ? render_json(exposure)
+                               : TreeRenderer(use_color(opt)).render(exposure, cli::output_width());
+    fwrite(out.data(), 1, out.size(), stdout);
+    report_shortfall(shortfall);
+    return cli::exit_ok;
+}
+
+}  // namespace advanced
+
 int run(int argc, char** argv) {
     Options opt;
     if (auto rc = parse_options(argc, argv, opt)) return *rc;
@@ -462,6 +890,7 @@ int run(int argc, char** argv) {
         fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(root.error().code));
         return cli::exit_failure;
     }
+    if (opt.advanced) return advanced::run(opt, *root);
     auto last_cap = read_cap_last_cap(*root);
     if (!last_cap) {
         cli::warnf("cannot read cap_last_cap: {}", last_cap.error().message());

@@ -47,3 +47,45 @@ TEST_CASE("append_wrapped counts the glyph prefix in bytes") {
     CHECK(out == "├─ memfd:sealed-91(1563:root) [chown, dac_override, dac_read_search, fowner,\n"
                  "│  fsetid, kill]\n");
 }
+
+TEST_CASE("wrap_lines: the cuts append_wrapped makes") {
+    using Lines = std::vector<std::pair<size_t, size_t>>;
+    CHECK(wrap_lines("short", 3, 3, 80) == Lines{{0, 5}});
+    CHECK(wrap_lines("", 0, 0, 80) == Lines{{0, 0}});
+    // "caps: a, " fits 10; the blank that would start the next line is dropped
+    CHECK(wrap_lines("caps: a, b  c", 0, 0, 10) == Lines{{0, 9}, {9, 4}});
+}
+
+TEST_CASE("append_wrapped with colours: cuts as without, colours reset and reopened per line") {
+    const std::string_view o = "\033[38;5;208m", y = "\033[38;5;226m";
+    // netcap --advanced's ambient line at 50 columns, prefix of 27 bytes (0.9.5's output)
+    std::string text = "ambient: setpcap, net_bind_service, net_raw, sys_ptrace";
+    std::vector<ColorSpan> spans = {{9, text.size(), o}};
+    std::string out;
+    std::string prefix = "            │     ├─ ", cont = "            │     │  ";
+    append_wrapped(out, text, spans, prefix, cont, 50);
+    CHECK(out == prefix + "ambient: " + std::string(o) + "setpcap, \033[0m\n" +
+                     cont + std::string(o) + "net_bind_service, \033[0m\n" +
+                     cont + std::string(o) + "net_raw, sys_ptrace\033[0m\n");
+    // without colours, the same lines
+    std::string plain;
+    append_wrapped(plain, text, prefix, cont, 50);
+    std::string colored_stripped;
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (out[i] == '\033') {
+            i = out.find('m', i);
+            continue;
+        }
+        colored_stripped += out[i];
+    }
+    CHECK(colored_stripped == plain);
+
+    // several spans on one line, a span that ends where the line is cut
+    out.clear();
+    std::vector<ColorSpan> caps = {{6, 13, o}, {15, 22, y}};
+    append_wrapped(out, "caps: setpcap, net_raw [x]", caps, "", "  ", 15);
+    CHECK(out == "caps: " + std::string(o) + "setpcap\033[0m, \n  " + std::string(y) + "net_raw\033[0m [x]\n");
+    out.clear();
+    append_wrapped(out, "no spans", std::span<const ColorSpan>(), "", "", 80);
+    CHECK(out == "no spans\n");
+}

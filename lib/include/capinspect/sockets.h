@@ -39,7 +39,7 @@ enum class TcpState : std::uint8_t {
 // "LISTEN", "ESTAB", ... as ss(8) prints them; "UNCONN" for an unconnected datagram socket.
 CAPINSPECT_API const char* socket_state_name(SocketKind kind, std::uint8_t state);
 
-struct SocketEntry {
+struct CAPINSPECT_API SocketEntry {
     SocketKind kind = SocketKind::tcp;
     std::uint8_t state = 0;            // TcpState; 0 for packet sockets
     std::array<std::uint8_t, 16> local_addr{};   // network byte order; IPv4 in the first 4
