@@ -396,10 +396,11 @@ public:
                 const Owner& o = inv.owner(i);
                 if (out.empty())
                     out = "ppid    pid     acct             command         type     port            capabilities\n";
-                out += fmt::format("{:<7} {:<7} {:<16} {:<15} {:<8} {:<15} {}\n", o.status.ppid, o.pid,
-                                   escape_name(accounts_.name(o.status.uid.effective)),
-                                   escape_name(o.status.name), socket_kind_name(s.entry.kind),
-                                   port_text(s), caps_text(o.status));
+                out += fmt::format("{:<7} {:<7} {} {} {:<8} {} {}\n", o.status.ppid, o.pid,
+                                   cli::pad_bytes(escape_name(accounts_.name(o.status.uid.effective)), 16),
+                                   cli::pad_bytes(escape_name(o.status.name), 15),
+                                   socket_kind_name(s.entry.kind), cli::pad_bytes(port_text(s), 15),
+                                   caps_text(o.status));
             }
         fwrite(out.data(), 1, out.size(), stdout);
     }

@@ -378,11 +378,13 @@ public:
             out = "ppid    pid     uid              command         capabilities\n";
         for (const Record& r : records) {
             if (opt_.threads)
-                out += fmt::format("{:<7} {:<7} {:<7} {:<16} {:<15} {}\n", r.status.ppid, r.pid,
-                                   r.tid, account(r), command(r), caps_text(r.status));
+                out += fmt::format("{:<7} {:<7} {:<7} {} {} {}\n", r.status.ppid, r.pid, r.tid,
+                                   cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
+                                   caps_text(r.status));
             else
-                out += fmt::format("{:<7} {:<7} {:<16} {:<15} {}\n", r.status.ppid, r.pid,
-                                   account(r), command(r), caps_text(r.status));
+                out += fmt::format("{:<7} {:<7} {} {} {}\n", r.status.ppid, r.pid,
+                                   cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
+                                   caps_text(r.status));
         }
         fwrite(out.data(), 1, out.size(), stdout);
     }

@@ -45,7 +45,7 @@ setup() {
     run --separate-stderr pscap
     assert_line --partial 'bad\x1Bna\x0Ame\x chown +'
     ! pscap 2>/dev/null | grep -q $'\x1b'
-    [ "$(pscap 2>/dev/null | wc -l)" -eq 11 ]   # the newline did not split the row
+    [ "$(pscap 2>/dev/null | wc -l)" -eq 12 ]   # the newline did not split the row
 }
 
 @test "-p selects one process; nothing at all for others" {
@@ -182,7 +182,7 @@ $(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
 import json, sys
 doc = json.loads(sys.argv[1])
 procs = {p["pid"]: p for p in doc["processes"]}
-assert sorted(procs) == [1, 100, 101, 200, 202, 203, 204, 205, 206, 207], sorted(procs)
+assert sorted(procs) == [1, 100, 101, 200, 202, 203, 204, 205, 206, 207, 209], sorted(procs)
 a = procs[200]
 assert a["ppid"] == 1 and a["uid"] == 65534 and a["user"] == "nobody", a
 assert a["command"] == "ambsrv"
@@ -214,7 +214,7 @@ import json, sys
 top = json.loads(sys.argv[1])["processes"]
 assert [p["pid"] for p in top] == [1]
 kids = [c["pid"] for c in top[0]["children"]]
-assert kids == [100, 200, 202, 203, 204, 205, 207], kids
+assert kids == [100, 200, 202, 203, 204, 205, 207, 209], kids
 assert top[0]["children"][0]["children"][0]["pid"] == 101
 PY
     run --separate-stderr pscap -J -T -o PID,TID,EFFECTIVE -p 300
@@ -237,6 +237,9 @@ PY
     assert_output "$(printf '1\n100\n200\n205\n206\n207')"
     run --separate-stderr pscap -rn -o PID --cap CAP_KILL,13
     assert_output "$(printf '1\n100\n101\n200\n202\n203\n205\n206')"
+    # a UTF-8 name is padded by bytes, as printf pads it in libcap-ng
+    run --separate-stderr pscap -p 209
+    assert_line "$(printf '%-7s %-7s %-16s %-15s %s' 1 209 root 'café' 'chown +')"
     run --separate-stderr pscap --cap ''
     assert_failure 1
     [ "$stderr" = "pscap: empty capability list" ]

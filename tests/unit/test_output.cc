@@ -1,6 +1,7 @@
 // tools/common: the column list grammar and 0.9.5's tree wrapping.
 #include <doctest/doctest.h>
 
+#include "common/cli.h"
 #include "common/table.h"
 #include "common/wrap.h"
 
@@ -88,4 +89,10 @@ TEST_CASE("append_wrapped with colours: cuts as without, colours reset and reope
     out.clear();
     append_wrapped(out, "no spans", std::span<const ColorSpan>(), "", "", 80);
     CHECK(out == "no spans\n");
+}
+
+TEST_CASE("pad_bytes pads by bytes, as printf does, not by characters") {
+    CHECK(capinspect::cli::pad_bytes("ab", 4) == "ab  ");
+    CHECK(capinspect::cli::pad_bytes("caf\xc3\xa9", 6) == "caf\xc3\xa9 ");  // 5 bytes, 4 characters
+    CHECK(capinspect::cli::pad_bytes("toolongname", 4) == "toolongname");
 }

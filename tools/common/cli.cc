@@ -78,6 +78,12 @@ void report_read_failures(const ReadFailures& failures) {
               failures.malformed == 1 ? "" : "es", failures.first_malformed);
 }
 
+std::string pad_bytes(std::string_view text, size_t width) {
+    std::string out(text);
+    if (out.size() < width) out.append(width - out.size(), ' ');
+    return out;
+}
+
 std::optional<uid_t> parse_user(std::string_view text) {
     if (text.empty()) return std::nullopt;
     uid_t uid = 0;

@@ -43,6 +43,10 @@ unsigned output_width();
 // "N processes could not be read: REASON" per reason, and the malformed ones, on stderr.
 void report_read_failures(const ReadFailures& failures);
 
+// `text` padded with blanks to `width` bytes, as printf's "%-Ns" pads: libcap-ng's
+// layouts count bytes, where fmt's "{:<N}" would count characters of UTF-8 text.
+std::string pad_bytes(std::string_view text, size_t width);
+
 // A uid from a user name or a decimal number; nullopt when neither.
 std::optional<uid_t> parse_user(std::string_view text);
 
