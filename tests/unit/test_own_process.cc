@@ -1,0 +1,45 @@
+#include <doctest/doctest.h>
+
+#include <capinspect/own_process.h>
+#include <capinspect/proc_root.h>
+#include <capinspect/proc_status.h>
+
+#include <unistd.h>
+
+#include <vector>
+
+using namespace capinspect;
+
+TEST_CASE("probe_cap_last_cap agrees with /proc/sys/kernel/cap_last_cap") {
+    auto root = ProcRoot::open();
+    REQUIRE(root);
+    auto last = read_cap_last_cap(*root);
+    REQUIRE(last);
+    CHECK(probe_cap_last_cap() == *last);
+}
+
+TEST_CASE("read_own_process agrees with /proc/self/status") {
+    auto root = ProcRoot::open();
+    REQUIRE(root);
+    auto last = read_cap_last_cap(*root);
+    REQUIRE(last);
+    auto own = read_own_process(*last);
+    REQUIRE(own);
+    auto text = root->read_file("self/status");
+    REQUIRE(text);
+    auto st = parse_status(*text);
+    REQUIRE(st);
+    CHECK(own->pid == getpid());
+    CHECK(own->uid == st->uid);
+    CHECK(own->gid == st->gid);
+    CHECK(own->effective == st->effective);
+    CHECK(own->permitted == st->permitted);
+    CHECK(own->inheritable == st->inheritable);
+    CHECK(own->bounding == st->bounding);
+    CHECK(own->ambient == st->ambient);
+    CHECK(own->no_new_privs == st->no_new_privs);
+    CHECK(own->seccomp == st->seccomp);
+    std::vector<gid_t> groups(static_cast<size_t>(getgroups(0, nullptr)));
+    if (!groups.empty()) groups.resize(static_cast<size_t>(getgroups(static_cast<int>(groups.size()), groups.data())));
+    CHECK(own->groups == std::vector<std::uint32_t>(groups.begin(), groups.end()));
+}
