@@ -3,13 +3,19 @@
 # Usage: scripts/report.sh BINDIR
 set -u
 bin=$1
+
+# Runs a report; says "none" rather than nothing when it finds nothing.
+show_or_none() {
+    out=$("$@") || return
+    if [ -n "$out" ]; then printf '%s\n' "$out"; else echo "  none"; fi
+}
 echo "capinspect report for $(uname -n), Linux $(uname -r), cap_last_cap $(cat /proc/sys/kernel/cap_last_cap 2>/dev/null || echo '?')"
 echo
 echo "== Processes holding capabilities (pscap)"
 "$bin/pscap"
 echo
-echo "== Non-root processes with capabilities, and processes with ambient capabilities"
-"$bin/pscap" -o PID,USER,COMMAND,EFFECTIVE,AMBIENT,NO_NEW_PRIVS,SECCOMP -J | python3 -c '
+echo "== Non-root processes with capabilities, and ambient capabilities (pscap -J)"
+"$bin/pscap" -o PID,USER,COMMAND,EFFECTIVE,AMBIENT,NO_NEW_PRIVS -J | python3 -c '
 import json, sys
 rows = [p for p in json.load(sys.stdin)["processes"] if p["user"] != "root" or p["ambient"]]
 for p in rows:
@@ -18,3 +24,12 @@ for p in rows:
 if not rows:
     print("  none")
 ' 2>/dev/null || echo "  (python3 not available)"
+echo
+echo "== Listening sockets of capability holders (netcap -l)"
+show_or_none "$bin/netcap" -l -o PID,USER,COMMAND,PROTO,LADDR,LPORT,CAPS
+echo
+echo "== Files with capabilities in \$PATH (filecap)"
+show_or_none "$bin/filecap"
+echo
+echo "== This shell's capabilities, and whether a child could regain root (captest)"
+"$bin/captest" --text
