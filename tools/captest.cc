@@ -1053,7 +1053,6 @@ int run(int argc, char** argv) {
 }  // namespace capinspect
 
 int main(int argc, char** argv) {
-    capinspect::cli::set_program_name(argv[0]);
-    capinspect::cli::check_stdout_at_exit();
+    capinspect::cli::start(argv[0]);
     return capinspect::run(argc, argv);
 }

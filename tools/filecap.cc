@@ -551,10 +551,6 @@ int run(int argc, char** argv) {
 }  // namespace capinspect
 
 int main(int argc, char** argv) {
-    // Character classes only (libsmartcols' raw encoding); messages stay in English, as
-    // libcap-ng's are.
-    setlocale(LC_CTYPE, "");
-    capinspect::cli::set_program_name(argv[0]);
-    capinspect::cli::check_stdout_at_exit();
+    capinspect::cli::start(argv[0]);
     return capinspect::run(argc, argv);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <clocale>
 #include <charconv>
 #include <cstring>
 
@@ -47,6 +48,12 @@ void warn(std::string_view message) {
 }
 
 void check_stdout_at_exit() { atexit(close_stdout); }
+
+void start(const char* argv0) {
+    setlocale(LC_CTYPE, "");
+    set_program_name(argv0);
+    check_stdout_at_exit();
+}
 
 int print_version() {
     fmt::print("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);

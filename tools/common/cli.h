@@ -18,6 +18,11 @@ namespace capinspect::cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 
+// What every main() does first: the program name from argv[0] for messages, the
+// character type from the environment (libsmartcols' tree glyphs and raw encoding;
+// messages stay in English, as libcap-ng's are), and a checked stdout at exit.
+void start(const char* argv0);
+
 // Set once from argv[0]'s base name; used as the prefix of every message.
 void set_program_name(const char* argv0);
 const char* program_name();
