@@ -265,9 +265,14 @@ std::uint32_t kernel_states(SocketKind kind, SocketScope scope) {
 struct DumpState {
     SocketKind kind;
     SocketScope scope;
+    const SocketFilter* keep;
     std::vector<SocketEntry>* out;
     unsigned* skipped;
 };
+
+bool wanted(const SocketEntry& s, SocketScope scope, const SocketFilter& keep) {
+    return in_scope(s, scope) && (!keep || keep(s));
+}
 
 int on_message(const nlmsghdr* nlh, void* data) {
     auto* st = static_cast<DumpState*>(data);
@@ -276,7 +281,7 @@ int on_message(const nlmsghdr* nlh, void* data) {
     auto s = st->kind == SocketKind::packet ? decode_packet_diag(payload) : decode_inet_diag(payload, st->kind);
     if (!s) {
         ++*st->skipped;
-    } else if (in_scope(*s, st->scope)) {
+    } else if (wanted(*s, st->scope, *st->keep)) {
         st->out->push_back(*s);
     }
     return MNL_CB_OK;
@@ -295,8 +300,8 @@ int on_done(const nlmsghdr* nlh, void*) {
 
 // One sock_diag dump of one kind into `out`; an errno on failure (ENOENT: the kernel has
 // no diag module for that protocol).
-int netlink_dump(mnl_socket* nl, SocketKind kind, SocketScope scope, std::vector<SocketEntry>& out,
-                 unsigned& skipped) {
+int netlink_dump(mnl_socket* nl, SocketKind kind, SocketScope scope, const SocketFilter& keep,
+                 std::vector<SocketEntry>& out, unsigned& skipped) {
     static unsigned seq_counter = 0;
     std::vector<std::uint64_t> storage(65536 / 8);
     char* buf = reinterpret_cast<char*>(storage.data());
@@ -320,7 +325,7 @@ int netlink_dump(mnl_socket* nl, SocketKind kind, SocketScope scope, std::vector
     }
     if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) return errno;
     unsigned portid = mnl_socket_get_portid(nl);
-    DumpState state{kind, scope, &out, &skipped};
+    DumpState state{kind, scope, &keep, &out, &skipped};
     size_t before = out.size();
     for (;;) {
         ssize_t n = mnl_socket_recvfrom(nl, buf, storage.size() * 8);
@@ -343,7 +348,8 @@ int netlink_dump(mnl_socket* nl, SocketKind kind, SocketScope scope, std::vector
     }
 }
 
-void read_table(const ProcRoot& root, SocketKind kind, SocketScope scope, SocketDump& dump) {
+void read_table(const ProcRoot& root, SocketKind kind, SocketScope scope, const SocketFilter& keep,
+                SocketDump& dump) {
     std::string path = std::string("net/") + socket_kind_table(kind);
     auto text = root.read_file(path);
     if (!text) {
@@ -353,22 +359,22 @@ void read_table(const ProcRoot& root, SocketKind kind, SocketScope scope, Socket
     auto entries = kind == SocketKind::packet ? parse_proc_net_packet(*text, dump.skipped)
                                               : parse_proc_net_inet(*text, kind, dump.skipped);
     for (const SocketEntry& s : entries)
-        if (in_scope(s, scope)) dump.sockets.push_back(s);
+        if (wanted(s, scope, keep)) dump.sockets.push_back(s);
 }
 
 }  // namespace
 
-SocketDump dump_sockets(const ProcRoot& root, SocketScope scope) {
+SocketDump dump_sockets(const ProcRoot& root, SocketScope scope, const SocketFilter& keep) {
     SocketDump dump;
     std::unique_ptr<mnl_socket, int (*)(mnl_socket*)> nl(mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC),
                                                          mnl_socket_close);
     if (nl && mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) != 0) nl.reset();
     for (SocketKind kind : all_socket_kinds) {
-        if (nl && netlink_dump(nl.get(), kind, scope, dump.sockets, dump.skipped) == 0) {
+        if (nl && netlink_dump(nl.get(), kind, scope, keep, dump.sockets, dump.skipped) == 0) {
             dump.used_netlink = true;
             continue;
         }
-        read_table(root, kind, scope, dump);
+        read_table(root, kind, scope, keep, dump);
     }
     return dump;
 }
@@ -377,9 +383,9 @@ SocketDump dump_sockets(const ProcRoot& root, bool listening_only) {
     return dump_sockets(root, listening_only ? SocketScope::listening : SocketScope::all);
 }
 
-SocketDump read_proc_net_sockets(const ProcRoot& root, SocketScope scope) {
+SocketDump read_proc_net_sockets(const ProcRoot& root, SocketScope scope, const SocketFilter& keep) {
     SocketDump dump;
-    for (SocketKind kind : all_socket_kinds) read_table(root, kind, scope, dump);
+    for (SocketKind kind : all_socket_kinds) read_table(root, kind, scope, keep, dump);
     return dump;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,12 +93,16 @@ struct SocketDump {
 // Every socket of the caller's current network namespace in `scope`, over sock_diag (the
 // kernel filters by state where the scope allows); a kind that netlink refuses is read
 // from <root>/net/<table> instead (ENOENT there is silent: the protocol is not built).
-CAPINSPECT_API SocketDump dump_sockets(const ProcRoot& root, SocketScope scope);
+// `keep`, when given, also decides as each socket is decoded (a join keeps only the
+// inodes it knows, so that a dump of 100 000 sockets never holds them all).
+using SocketFilter = std::function<bool(const SocketEntry&)>;
+CAPINSPECT_API SocketDump dump_sockets(const ProcRoot& root, SocketScope scope, const SocketFilter& keep = {});
 // The same with listening_only meaning SocketScope::listening, else SocketScope::all.
 CAPINSPECT_API SocketDump dump_sockets(const ProcRoot& root, bool listening_only);
 
 // The same from the /proc/net tables alone (a saved proc tree, --proc-root).
-CAPINSPECT_API SocketDump read_proc_net_sockets(const ProcRoot& root, SocketScope scope);
+CAPINSPECT_API SocketDump read_proc_net_sockets(const ProcRoot& root, SocketScope scope,
+                                                const SocketFilter& keep = {});
 CAPINSPECT_API SocketDump read_proc_net_sockets(const ProcRoot& root, bool listening_only);
 
 }  // namespace capinspect
