@@ -455,7 +455,11 @@ private:
         case col_laddr: return Cell(format_socket_address(e, false));
         case col_lport: return Cell::number(packet || raw ? e.protocol : e.local_port);
         case col_raddr: return packet ? Cell() : Cell(format_socket_address(e, true));
-        case col_rport: return packet || raw ? Cell() : Cell::number(e.remote_port);
+        case col_rport: {
+            // An unconnected socket has no remote end: null, as its address is "*".
+            bool unconnected = e.remote_port == 0 && format_socket_address(e, true) == "*";
+            return packet || raw || unconnected ? Cell() : Cell::number(e.remote_port);
+        }
         case col_iface: return packet ? Cell::name(s.iface) : Cell();
         case col_netns: return s.netns ? Cell(std::to_string(*s.netns)) : Cell();
         case col_inode: return Cell(std::to_string(e.inode));

@@ -375,7 +375,7 @@ EOF
     # in column mode the default column list gains NETNS with --all-netns
     run --separate-stderr "$BIN/netcap" --all-netns -r
     assert_line --index 0 'PID USER COMMAND PROTO STATE LADDR LPORT RADDR RPORT EFFECTIVE NETNS'
-    assert_line --regexp "^$pid root nc_netns tcp LISTEN 127\.0\.0\.1 [0-9]+ \* 0 net_admin $ns\$"
+    assert_line --regexp "^$pid root nc_netns tcp LISTEN 127\.0\.0\.1 [0-9]+ \*  net_admin $ns\$"
 }
 
 @test "kernel: non-root: libcap-ng's hint on stderr, exit 0" {
