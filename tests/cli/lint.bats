@@ -39,6 +39,12 @@ help_options() {
     done
 }
 
+@test "every man page says the default layout is for compatibility, scripts should prefer JSON" {
+    for t in "${TOOLS[@]}"; do
+        grep -q 'should prefer' "$TOP/man/$t.8" || fail "man/$t.8 does not point scripts to --output/--json"
+    done
+}
+
 @test "every column of the registry is in the man page" {
     for t in pscap netcap filecap; do
         columns=$("$BIN/$t" -H | awk '{print $1}')
