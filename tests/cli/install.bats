@@ -80,7 +80,9 @@ CC
     run pkg-config --cflags --libs capinspect
     assert_success
     assert_output --partial "-I$STAGE/prefix/include"
-    c++ -o "$STAGE/consumer" "$STAGE/consumer.cc" $(pkg-config --cflags --libs capinspect)
+    # A sanitizer build of the library needs its runtime in the consumer too.
+    c++ ${SANITIZE:+-fsanitize=$SANITIZE} -o "$STAGE/consumer" "$STAGE/consumer.cc" \
+        $(pkg-config --cflags --libs capinspect)
     run env LD_LIBRARY_PATH="$STAGE/prefix/lib" "$STAGE/consumer"
     assert_success
     assert_output 'chown, net_raw|1'

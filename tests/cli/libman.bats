@@ -36,7 +36,8 @@ PAGE="$TOP/man/libcapinspect.3"
     [ -s "$src" ] || fail "no EXAMPLE between .EX and .EE"
     grep -q 'int main' "$src" || fail "the EXAMPLE has no main"
     # shellcheck disable=SC2046
-    run c++ -std=c++2b -I"$TOP/lib/include" -o "$exe" "$src" "$lib" \
+    # A sanitizer build of the library needs its runtime in the program too.
+    run c++ -std=c++2b ${SANITIZE:+-fsanitize=$SANITIZE} -I"$TOP/lib/include" -o "$exe" "$src" "$lib" \
         $(pkg-config --libs libcap libmnl libcap-ng)
     assert_success
     run "$exe"
