@@ -250,15 +250,6 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
     return std::nullopt;
 }
 
-std::optional<unsigned long> parse_ns_link(const std::string& link) {
-    size_t open = link.find('[');
-    if (open == std::string::npos) return std::nullopt;
-    char* end = nullptr;
-    unsigned long ino = std::strtoul(link.c_str() + open + 1, &end, 10);
-    if (*end != ']') return std::nullopt;
-    return ino;
-}
-
 // What could not be seen, said on stderr at the end.
 struct Shortfall {
     ReadFailures read;
@@ -291,7 +282,7 @@ public:
             if (inodes->empty()) continue;
             Owner owner{pid, std::move(proc->status), std::nullopt};
             if (opt_.all_netns || wants_netns_)
-                if (auto link = proc->dir.read_link("ns/net")) owner.netns = parse_ns_link(*link);
+                if (auto ns = proc->dir.read_namespace("net")) owner.netns = *ns;
             auto index = static_cast<std::uint32_t>(owners_.size());
             owners_.push_back(std::move(owner));
             for (std::uint64_t inode : *inodes) holdings_.push_back({inode, index});
@@ -307,10 +298,8 @@ public:
     std::vector<NsSocket> scan_sockets(Shortfall& shortfall) {
         std::vector<NsSocket> out;
         std::optional<unsigned long> own_ns;
-        if (char buf[64]; root_.is_live()) {
-            ssize_t n = readlinkat(root_.fd(), "self/ns/net", buf, sizeof buf - 1);
-            if (n > 0) own_ns = parse_ns_link(std::string(buf, static_cast<size_t>(n)));
-        }
+        if (root_.is_live())
+            if (auto link = root_.read_link("self/ns/net")) own_ns = parse_namespace_link(*link);
         collect(out, own_ns, shortfall);
         if (!opt_.all_netns || !root_.is_live()) return out;
 
