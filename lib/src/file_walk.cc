@@ -52,6 +52,10 @@ constexpr std::int64_t pseudo_fs_magic[] = {
 };
 
 constexpr size_t dirent_buffer_size = 64 * 1024;
+// How many read directories may wait for their turn to be reported. Beyond it the other
+// threads pause and the caller reads the directory it needs next, so that memory stays
+// bounded (a few hundred bytes a directory) however the threads get scheduled.
+constexpr size_t max_read_ahead = 2048;
 constexpr int dir_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 
 struct DirNode;
@@ -197,10 +201,13 @@ private:
             DirNode* task;
             {
                 std::unique_lock lock(mu_);
-                while (stack_.empty() && !stop_) {
+                while ((stack_.empty() || read_ahead_.load() > max_read_ahead) && !stop_) {
+                    bool paused = !stack_.empty();
                     ++idle_;
+                    paused_ += paused;
                     cv_.wait(lock);
                     --idle_;
+                    paused_ -= paused;
                 }
                 if (stop_) return;
                 task = stack_.back();
@@ -222,14 +229,24 @@ private:
             DirNode* task = nullptr;
             {
                 std::unique_lock lock(mu_);
-                if (stack_.empty()) {
-                    awaiting_ = awaited;
-                    cv_.wait(lock, [&] { return awaited->done.load() || !stack_.empty(); });
-                    awaiting_ = nullptr;
-                    if (stack_.empty()) continue;
+                size_t read_ahead = read_ahead_.load();
+                bool ahead = read_ahead > max_read_ahead;
+                if (paused_ && read_ahead <= max_read_ahead / 2) cv_.notify_all();  // caught up
+                auto queued = ahead ? std::find(stack_.rbegin(), stack_.rend(), awaited) : stack_.rend();
+                if (queued != stack_.rend()) {
+                    // Far enough ahead: read what is needed next, not more of what follows.
+                    task = awaited;
+                    stack_.erase(std::next(queued).base());
+                } else {
+                    if (ahead || stack_.empty()) {
+                        awaiting_ = awaited;
+                        cv_.wait(lock, [&] { return awaited->done.load() || (!ahead && !stack_.empty()); });
+                        awaiting_ = nullptr;
+                        continue;
+                    }
+                    task = stack_.back();
+                    stack_.pop_back();
                 }
-                task = stack_.back();
-                stack_.pop_back();
             }
             process(task, buf.get());
             watch_io(io);
@@ -273,6 +290,7 @@ private:
             }
             DirNode* child = item.dir.get();
             if (!child->done.load(std::memory_order_acquire)) return child;
+            read_ahead_.fetch_sub(1, std::memory_order_relaxed);
             ++f.next;
             append_component(path_, child->name);
             enter(child);
@@ -334,6 +352,7 @@ private:
                     ++pushed;
                 }
             bool awaited = awaiting_ == n;
+            if (n->parent) read_ahead_.fetch_add(1, std::memory_order_relaxed);
             n->done.store(true, std::memory_order_release);
             // After this point the caller may free n.
             wake = (pushed && (idle_ || awaiting_)) || awaited;
@@ -443,6 +462,8 @@ private:
     unsigned max_threads_ = 1;     // the calling thread included
     bool stop_ = false;
     unsigned idle_ = 0;              // worker threads waiting for work
+    unsigned paused_ = 0;            // worker threads waiting for the caller to catch up
+    std::atomic<size_t> read_ahead_{0};  // directories read, not yet reported
     DirNode* awaiting_ = nullptr;    // what the calling thread waits for
 
     // The caller's side.

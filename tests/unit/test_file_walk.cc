@@ -114,6 +114,31 @@ TEST_CASE("walk: depth first, entries sorted by name, a subtree right after its 
     for (unsigned jobs : {2u, 3u, 8u}) CHECK(walk({t.root}, all_files(jobs)).files == want);
 }
 
+TEST_CASE("walk: a slow reader holds the other threads back, and misses nothing") {
+    // More directories than the walker reads ahead of the report, and a visitor that
+    // stalls at the start: the threads pause, the order and the count stay right.
+    TempTree t;
+    std::vector<std::string> want;
+    for (int a = 0; a < 60; ++a) {
+        std::string top = "d" + std::to_string(100 + a);
+        t.dir(top);
+        for (int b = 0; b < 60; ++b) {
+            std::string sub = top + "/s" + std::to_string(100 + b);
+            t.dir(sub);
+            t.file(sub + "/f");
+            want.push_back(t.path(sub + "/f"));
+        }
+    }
+    for (unsigned jobs : {2u, 4u}) {
+        std::vector<std::string> seen;
+        walk_file_caps({t.root}, all_files(jobs), [&](const WalkEntry& e) {
+            if (seen.empty()) usleep(300 * 1000);
+            seen.push_back(e.path);
+        });
+        CHECK(seen == want);
+    }
+}
+
 TEST_CASE("walk: symlinks are never followed, FIFOs and sockets never opened") {
     TempTree t;
     t.dir("real");
