@@ -176,11 +176,13 @@ Result<CapsFile> CapsFile::open(const std::string& path, const std::optional<Fil
     if (!handle) return fail(errno, path);
     struct stat st {};
     if (::fstat(handle.get(), &st) != 0) return fail(errno, path);
+    // Something else than what the caller checked (a symlink or another file swapped in
+    // since) is refused as such, whatever it is.
+    if (expected && (st.st_dev != expected->dev || st.st_ino != expected->ino))
+        return fail(ESTALE, path);
     if (S_ISLNK(st.st_mode)) return fail(ELOOP, path);
     if (S_ISDIR(st.st_mode)) return fail(EISDIR, path);
     if (!S_ISREG(st.st_mode)) return fail_data(path + ": not a regular file");
-    if (expected && (st.st_dev != expected->dev || st.st_ino != expected->ino))
-        return fail(ESTALE, path);
 
     // Reopen that very inode through the descriptor's magic link. Without a proc file
     // system, open the path again (O_NOFOLLOW, and O_NONBLOCK in case it became a FIFO)

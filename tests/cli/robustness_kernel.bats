@@ -107,3 +107,127 @@ baseline() {
     assert_failure 1
     assert_output --partial 'pscap: write error: No space left on device'
 }
+
+@test "filecap walking a tree while it is changed under it: exit 0, no error, the stable files every time" {
+    local t=$BATS_TEST_TMPDIR/walk
+    mkdir -p "$t/stable/deep/er" "$t/churn"
+    cp /bin/true "$t/stable/a" && setcap cap_net_raw+ep "$t/stable/a"
+    cp /bin/true "$t/stable/deep/er/b" && setcap cap_kill+p "$t/stable/deep/er/b"
+    run --separate-stderr "$BIN/filecap" "$t"
+    assert_success
+    local stable=("${lines[@]:1}")
+    assert_equal "${#stable[@]}" 2
+    "$HELPERS/treechurn" "$t/churn" 8 > "$BATS_TEST_TMPDIR/treechurn.out" &
+    CHURN_PID=$!
+    sleep 0.5
+    local tools=("$BIN/filecap $t" "$BIN/filecap -j1 $t" "$BIN/filecap -j8 $t" "$BIN/filecap -J -o PATH,PERMITTED $t")
+    local runs=0 end=$((SECONDS + 6)) found=0
+    while { [ $SECONDS -lt $end ] || [ $runs -lt 20 ]; } && [ $runs -lt 2000 ]; do
+        for c in "${tools[@]}"; do
+            run --separate-stderr timeout 20 $c
+            [ "$status" -eq 0 ] || fail "$c exited $status: $stderr"
+            [ -z "$stderr" ] || fail "$c: spurious stderr under churn: $stderr"
+            case $c in
+            *-J*)
+                python3 - "$output" "$t" <<'PY' || fail "$c: bad JSON or a stable file missing: $output"
+import json, sys
+paths = {f["path"] for f in json.loads(sys.argv[1])["files"]}
+assert {sys.argv[2] + "/stable/a", sys.argv[2] + "/stable/deep/er/b"} <= paths, paths
+PY
+                ;;
+            *)
+                for l in "${stable[@]}"; do assert_line "$l"; done
+                printf '%s\n' "${lines[@]:1}" | grep -qF " $t/churn/" && found=1
+                ;;
+            esac
+            runs=$((runs + 1))
+        done
+    done
+    wait "$CHURN_PID"
+    CHURN_PID=
+    grep -q '^done [1-9]' "$BATS_TEST_TMPDIR/treechurn.out"
+    [ "$runs" -ge 20 ]
+    # the walks did meet the churn, not an empty directory
+    [ "$found" -eq 1 ]
+    # the helper removed what it made
+    [ -z "$(ls -A "$t/churn")" ]
+}
+
+# swap_during CALL PATH COMMAND...: runs COMMAND stopped right after its first CALL (lstat
+# or open) of PATH (tests/preload/pause_at.c), runs `swap` meanwhile, then lets it finish.
+swap_during() {
+    local call=$1 path=$2 flag=$BATS_TEST_TMPDIR/paused
+    shift 2
+    rm -f "$flag"
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+        PAUSE_CALL=$call PAUSE_PATH=$path PAUSE_FLAG=$flag \
+        LD_PRELOAD="$CAPINSPECT_BUILD/tests/preload/pause_at.so" \
+        "$@" > "$BATS_TEST_TMPDIR/swap.out" 2> "$BATS_TEST_TMPDIR/swap.err" &
+    local pid=$! i
+    for i in $(seq 500); do [ -e "$flag" ] && break; sleep 0.02; done
+    [ -e "$flag" ] || { wait $pid; fail "$* never reached its $call of $path"; }
+    swap
+    rm -f "$flag"
+    SWAP_STATUS=0
+    wait $pid || SWAP_STATUS=$?
+}
+
+# What a file is: its content, capabilities, inode and change time.
+fingerprint() {
+    stat -c '%i %Z %s' "$1"
+    sha256sum < "$1"
+    getcap "$1"
+}
+
+@test "filecap write: a symlink swapped in between check and open is refused, its target untouched" {
+    local t=$BATS_TEST_TMPDIR
+    cp /bin/true "$t/victim"
+    cp /bin/true "$t/target" && setcap cap_kill+p "$t/target"
+    local before
+    before=$(fingerprint "$t/target")
+    swap() { mv "$t/victim" "$t/victim.orig" && ln -s "$t/target" "$t/victim"; }
+    swap_during lstat "$t/victim" "$BIN/filecap" "$t/victim" net_raw sys_admin
+    assert_equal "$SWAP_STATUS" 1
+    assert_equal "$(cat "$t/swap.err")" "File changed during operation, refusing to continue"
+    assert_equal "$(fingerprint "$t/target")" "$before"
+    [ -z "$(getcap "$t/victim.orig")" ]
+    # the same swap, for removal
+    rm "$t/victim" && mv "$t/victim.orig" "$t/victim"
+    swap_during lstat "$t/victim" "$BIN/filecap" "$t/victim" none
+    assert_equal "$SWAP_STATUS" 1
+    assert_equal "$(fingerprint "$t/target")" "$before"
+}
+
+@test "filecap write: another file, or a directory symlink above it, swapped in: refused, both untouched" {
+    local t=$BATS_TEST_TMPDIR
+    mkdir "$t/dir" "$t/other"
+    cp /bin/true "$t/dir/victim"
+    cp /bin/true "$t/other/victim" && setcap cap_kill+p "$t/other/victim"
+    local before
+    before=$(fingerprint "$t/other/victim")
+    swap() { mv "$t/dir" "$t/dir.orig" && ln -s "$t/other" "$t/dir"; }
+    swap_during lstat "$t/dir/victim" "$BIN/filecap" "$t/dir/victim" net_raw
+    assert_equal "$SWAP_STATUS" 1
+    assert_equal "$(cat "$t/swap.err")" "File changed during operation, refusing to continue"
+    assert_equal "$(fingerprint "$t/other/victim")" "$before"
+    [ -z "$(getcap "$t/dir.orig/victim")" ]
+    rm "$t/dir" && mv "$t/dir.orig" "$t/dir"
+    swap() { cp /bin/true "$t/new" && mv "$t/new" "$t/dir/victim"; }
+    swap_during lstat "$t/dir/victim" "$BIN/filecap" "$t/dir/victim" net_raw
+    assert_equal "$SWAP_STATUS" 1
+    assert_equal "$(cat "$t/swap.err")" "File changed during operation, refusing to continue"
+    [ -z "$(getcap "$t/dir/victim")" ]
+}
+
+@test "filecap write: a symlink swapped in after the open: the checked file is written, the target untouched" {
+    local t=$BATS_TEST_TMPDIR
+    cp /bin/true "$t/victim"
+    cp /bin/true "$t/target"
+    local before
+    before=$(fingerprint "$t/target")
+    swap() { mv "$t/victim" "$t/victim.orig" && ln -s "$t/target" "$t/victim"; }
+    swap_during open "$t/victim" "$BIN/filecap" "$t/victim" net_raw
+    assert_equal "$SWAP_STATUS" 0
+    assert_equal "$(fingerprint "$t/target")" "$before"
+    assert_equal "$(getcap "$t/victim.orig")" "$t/victim.orig cap_net_raw=ep"
+}

@@ -296,6 +296,8 @@ TEST_CASE("CapsFile writes through libcap, reads back, and refuses what is not a
     REQUIRE(lstat(f.path.c_str(), &st) == 0);
     CHECK(write_file_caps(f.path, want, FileId{st.st_dev, st.st_ino + 1}).error().code == ESTALE);
     CHECK(write_file_caps(f.path, want, FileId{st.st_dev, st.st_ino}));
+    // the checked file replaced by a symlink to it: refused as changed, not followed
+    CHECK(write_file_caps(link, want, FileId{st.st_dev, st.st_ino}).error().code == ESTALE);
     unlink(link.c_str());
     unlink(fifo.c_str());
     rmdir(dir.c_str());
