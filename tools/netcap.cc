@@ -902,7 +902,7 @@ int run(int argc, char** argv) {
 
     auto root = ProcRoot::open(opt.proc_root);
     if (!root) {
-        fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(root.error().code));
+        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(root.error().code));
         return cli::exit_failure;
     }
     if (opt.advanced) return advanced::run(opt, *root);

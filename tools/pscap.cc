@@ -146,11 +146,11 @@ std::optional<int> parse_pid_arg(const char* arg, pid_t& pid) {
     char* end = nullptr;
     long value = std::strtol(arg, &end, 10);
     if (errno == ERANGE) {
-        fmt::print(stderr, "Can't read pid: {}\n", arg);
+        fmt::print(stderr, "Can't read pid: {}\n", escape_name(arg));
         return cli::exit_failure;
     }
     if (end == arg || *end != '\0' || value <= 0 || value > INT_MAX) {
-        fmt::print(stderr, "Invalid pid argument: {}\n", arg);
+        fmt::print(stderr, "Invalid pid argument: {}\n", escape_name(arg));
         return cli::exit_failure;
     }
     pid = static_cast<pid_t>(value);
@@ -528,7 +528,7 @@ int run(int argc, char** argv) {
 
     auto root = ProcRoot::open(opt.proc_root);
     if (!root) {
-        fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(root.error().code));
+        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(root.error().code));
         return cli::exit_failure;
     }
     auto last_cap = read_cap_last_cap(*root);
@@ -564,7 +564,7 @@ int run(int argc, char** argv) {
     try {
         records = scanner.scan(shortfall);
     } catch (const Error& e) {
-        fmt::print(stderr, "Can't open {}: {}\n", opt.proc_root, std::strerror(e.code));
+        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(e.code));
         return cli::exit_failure;
     }
 

@@ -68,7 +68,11 @@ constexpr std::string_view field_names[f_count] = {
 
 bool parse_field(Field f, std::string_view value, ProcStatus& st) {
     switch (f) {
-    case f_name: st.name = unescape_status_name(value); return true;
+    case f_name:
+        // comm is a C string in the kernel: a NUL byte cannot be part of it.
+        if (value.find('\0') != std::string_view::npos) return false;
+        st.name = unescape_status_name(value);
+        return true;
     case f_state: if (value.empty()) return false; st.state = value[0]; return true;
     case f_tgid: return parse_number(value, st.tgid);
     case f_pid: return parse_number(value, st.pid);

@@ -82,15 +82,25 @@ bool parse_endpoint(std::string_view text, bool v6, std::array<std::uint8_t, 16>
     return parse_int(text.substr(colon + 1), port, 16);
 }
 
+// The header line every table opens with: "  sl  local_address ..." for the inet tables,
+// "sk       RefCnt ..." for packet.
+bool is_header(std::string_view line) {
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string_view::npos) return false;
+    std::string_view first = line.substr(start, line.find_first_of(" \t", start) - start);
+    return first == "sl" || first == "sk";
+}
+
+// The entry lines of a table. The header is recognised, not assumed: a table that lost
+// it keeps its first entry (parsed, or counted as malformed), never drops it silently.
 std::vector<std::string_view> data_lines(std::string_view text) {
     std::vector<std::string_view> lines;
-    size_t pos = text.find('\n');  // skip the header line
-    if (pos == std::string_view::npos) return lines;
-    ++pos;
+    size_t pos = 0;
     while (pos < text.size()) {
         size_t eol = text.find('\n', pos);
         if (eol == std::string_view::npos) eol = text.size();
-        if (eol > pos) lines.push_back(text.substr(pos, eol - pos));
+        std::string_view line = text.substr(pos, eol - pos);
+        if (!line.empty() && !(pos == 0 && is_header(line))) lines.push_back(line);
         pos = eol + 1;
     }
     return lines;

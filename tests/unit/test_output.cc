@@ -1,5 +1,10 @@
-// tools/common: the column list grammar and 0.9.5's tree wrapping.
+// tools/common: the column list grammar, 0.9.5's tree wrapping and escaped warnings.
 #include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
 
 #include "common/cli.h"
 #include "common/table.h"
@@ -57,6 +62,24 @@ TEST_CASE("wrap_lines: the cuts append_wrapped makes") {
     CHECK(wrap_lines("caps: a, b  c", 0, 0, 10) == Lines{{0, 9}, {9, 4}});
 }
 
+TEST_CASE("wrap_lines: a hard cut never splits a UTF-8 sequence") {
+    // pscap --tree on a 255-byte name of 85 euro signs printed a lone 0xE2 at the end of
+    // a line and the continuation bytes 0x82 0xAC at the start of the next.
+    using Lines = std::vector<std::pair<size_t, size_t>>;
+    std::string euros;
+    for (int i = 0; i < 10; ++i) euros += "\xe2\x82\xac";
+    // room 10: byte 10 is inside the fourth sign (bytes 9 to 11), so the cut moves to 9
+    CHECK(wrap_lines(euros, 0, 0, 10) == Lines{{0, 9}, {9, 9}, {18, 9}, {27, 3}});
+    std::string out;
+    append_wrapped(out, "ab" + euros, "", "", 10);
+    CHECK(out == "ab\xe2\x82\xac\xe2\x82\xac\n"                       // 2 + 6 bytes: 10 would split
+                 "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\n"
+                 "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\n"
+                 "\xe2\x82\xac\xe2\x82\xac\n");
+    // ASCII is still cut exactly at the room
+    CHECK(wrap_lines(std::string(25, 'L'), 0, 0, 10) == Lines{{0, 10}, {10, 10}, {20, 5}});
+}
+
 TEST_CASE("append_wrapped with colours: cuts as without, colours reset and reopened per line") {
     const std::string_view o = "\033[38;5;208m", y = "\033[38;5;226m";
     // netcap --advanced's ambient line at 50 columns, prefix of 27 bytes (0.9.5's output)
@@ -95,4 +118,28 @@ TEST_CASE("pad_bytes pads by bytes, as printf does, not by characters") {
     CHECK(capinspect::cli::pad_bytes("ab", 4) == "ab  ");
     CHECK(capinspect::cli::pad_bytes("caf\xc3\xa9", 6) == "caf\xc3\xa9 ");  // 5 bytes, 4 characters
     CHECK(capinspect::cli::pad_bytes("toolongname", 4) == "toolongname");
+}
+
+TEST_CASE("warn escapes its message: what the user typed never reaches stderr raw") {
+    // pscap -o 'PID,X<ESC>[31m' printed "pscap: unknown column: X" and a raw ESC sequence.
+    std::FILE* tmp = std::tmpfile();
+    REQUIRE(tmp);
+    std::string name = program_name();
+    set_program_name("pscap");
+    std::fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    REQUIRE(saved >= 0);
+    dup2(fileno(tmp), STDERR_FILENO);
+    warn("unknown column: X\x1b[31m\xff\n");
+    warn("unknown user: no\\x1B[1muser caf\xc3\xa9");  // escaped already, and valid UTF-8
+    std::fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    set_program_name(name.c_str());
+    std::rewind(tmp);
+    char buf[256] = {};
+    size_t n = std::fread(buf, 1, sizeof buf - 1, tmp);
+    std::fclose(tmp);
+    CHECK(std::string(buf, n) == "pscap: unknown column: X\\x1B[31m\\xFF\\x0A\n"
+                                 "pscap: unknown user: no\\x1B[1muser caf\xc3\xa9\n");
 }

@@ -128,6 +128,8 @@ TEST_CASE("malformed status files are errors that name the field") {
         {"five uids", replace_line(modern, "Uid", "Uid:\t0\t0\t0\t0\t0\n"), "malformed field Uid"},
         {"negative ppid", replace_line(modern, "PPid", "PPid:\t-1x\n"), "malformed field PPid"},
         {"NUL in mask", replace_line(modern, "CapInh", "CapInh:\t00000000000\0"s "2400\n"), "malformed field CapInh"},
+        // pscap -r printed "nul" for it: libsmartcols takes C strings
+        {"NUL in Name", replace_line(modern, "Name", "Name:\tnul\0name\n"s), "malformed field Name"},
         {"seccomp mode 3", replace_line(modern, "Seccomp", "Seccomp:\t3\n"), "malformed field Seccomp"},
         {"NoNewPrivs 2", replace_line(modern, "NoNewPrivs", "NoNewPrivs:\t2\n"), "malformed field NoNewPrivs"},
         {"empty", "", "missing field Name"},

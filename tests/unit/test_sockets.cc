@@ -115,12 +115,39 @@ TEST_CASE("truncated lines, extra fields and junk are skipped and counted") {
     CHECK(skipped == 4);
     skipped = 0;
     CHECK(parse_proc_net_inet("", SocketKind::tcp, skipped).empty());
-    CHECK(parse_proc_net_inet("header only", SocketKind::tcp, skipped).empty());
+    CHECK(parse_proc_net_inet("  sl  local_address rem_address   st", SocketKind::tcp, skipped).empty());
     CHECK(parse_proc_net_inet(tcp_table, SocketKind::tcp6, skipped).empty());  // v4 lines in a v6 table
     CHECK(skipped == 3);
     skipped = 0;
-    CHECK(parse_proc_net_packet("h\nshort line\n", skipped).empty());
+    CHECK(parse_proc_net_packet("sk RefCnt\nshort line\n", skipped).empty());
     CHECK(skipped == 1);
+}
+
+TEST_CASE("the header line is recognised, not assumed: a table without it keeps its first entry") {
+    // The first line used to be dropped whatever it was: a /proc/net/raw6 of one entry and
+    // no header gave no row and no count.
+    std::string tcp(tcp_table), packet(packet_table);
+    std::string tcp_entries = tcp.substr(tcp.find('\n') + 1);
+    unsigned skipped = 0;
+    auto rows = parse_proc_net_inet(tcp_entries, SocketKind::tcp, skipped);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].inode == 543099);
+    CHECK(skipped == 0);
+    // something else in the header's place is a malformed entry: counted
+    rows = parse_proc_net_inet("garbage in place of the header\n" + tcp_entries, SocketKind::tcp, skipped);
+    CHECK(rows.size() == 3);
+    CHECK(skipped == 1);
+    skipped = 0;
+    auto packets = parse_proc_net_packet(packet.substr(packet.find('\n') + 1), skipped);
+    REQUIRE(packets.size() == 2);
+    CHECK(packets[0].inode == 544814);
+    CHECK(skipped == 0);
+    // the headers as the kernel prints them are still skipped, leading blanks or not
+    CHECK(parse_proc_net_inet("   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+                              "retrnsmt   uid  timeout inode ref pointer drops\n",
+                              SocketKind::udp, skipped).empty());
+    CHECK(parse_proc_net_packet("sk               RefCnt Type Proto  Iface R Rmem   User   Inode\n", skipped).empty());
+    CHECK(skipped == 0);
 }
 
 TEST_CASE("inet_diag messages decode like the text tables") {

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 
+#include <capinspect/escape.h>
 #include <capinspect/proc_walk.h>
 
 namespace capinspect::cli {
@@ -44,7 +45,9 @@ const char* program_name() { return name_storage().c_str(); }
 
 void warn(std::string_view message) {
     fflush(stdout);  // keep report and diagnostics in order on a shared terminal
-    fmt::print(stderr, "{}: {}\n", program_name(), message);
+    // Messages quote what the user typed (a column, a capability) and paths (the proc
+    // root): never a raw control byte. Text escaped already is left as it is.
+    fmt::print(stderr, "{}: {}\n", program_name(), escape_name(message));
 }
 
 void check_stdout_at_exit() { atexit(close_stdout); }

@@ -27,7 +27,8 @@ void start(const char* argv0);
 void set_program_name(const char* argv0);
 const char* program_name();
 
-// "pscap: MESSAGE" on stderr.
+// "pscap: MESSAGE" on stderr, MESSAGE escaped by escape_name() (which leaves text that
+// is escaped already as it is).
 void warn(std::string_view message);
 template <typename... Args>
 void warnf(fmt::format_string<Args...> f, Args&&... args) {

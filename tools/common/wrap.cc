@@ -21,12 +21,18 @@ std::vector<std::pair<size_t, size_t>> wrap_lines(std::string_view text, size_t 
         if (room < 10) room = 10;
         size_t cut = rest.size();
         if (rest.size() > room) {
-            cut = room;  // a word longer than the room is cut hard
+            cut = 0;
             for (size_t j = room; j > 0; --j)
                 if (rest[j - 1] == ',' || rest[j - 1] == ' ') {
                     cut = j;
                     break;
                 }
+            if (cut == 0) {
+                // A word longer than the room is cut hard, but between characters: half
+                // a UTF-8 sequence on each line would be invalid bytes on the terminal.
+                cut = room;
+                while (cut > 1 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80) --cut;
+            }
         }
         lines.emplace_back(offset, cut);
         offset += cut;

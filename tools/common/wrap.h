@@ -18,8 +18,9 @@ inline constexpr std::string_view tree_blank = "   ";
 // including their prefix: a prefix of `first_prefix_len` bytes on the first line,
 // `cont_prefix_len` on the continuation lines. The room on a line is width minus the
 // prefix's length in bytes (so glyphs count 3), at least 10. A line is cut after the last
-// ',' or blank that fits, or hard when a word does not fit; blanks that start a
-// continuation line are dropped, blanks that end a line are kept.
+// ',' or blank that fits, or hard when a word does not fit (never inside a UTF-8
+// sequence); blanks that start a continuation line are dropped, blanks that end a line
+// are kept.
 std::vector<std::pair<size_t, size_t>> wrap_lines(std::string_view text, size_t first_prefix_len,
                                                   size_t cont_prefix_len, unsigned width);
 

@@ -45,7 +45,8 @@ struct ProcStatus {
 
 // Parses the text of a status file. Name, Pid, PPid, Uid, Gid and the four classic
 // capability lines are required; a missing required field, a duplicated field or a
-// malformed value is an EINVAL error naming the field.
+// malformed value (also a Name with a NUL byte, which no kernel prints) is an EINVAL
+// error naming the field.
 CAPINSPECT_API Result<ProcStatus> parse_status(std::string_view text);
 
 // Reads and parses <dir>/status.

@@ -72,7 +72,8 @@ enum class SocketScope : std::uint8_t {
 CAPINSPECT_API std::string format_socket_address(const SocketEntry& s, bool remote);
 
 // Parses one /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6} table (header line
-// included). Lines with too few or malformed fields are skipped and counted in `skipped`.
+// included; a first line that is not the kernel's header is an entry). Lines with too few
+// or malformed fields are skipped and counted in `skipped`.
 CAPINSPECT_API std::vector<SocketEntry> parse_proc_net_inet(std::string_view text, SocketKind kind,
                                                             unsigned& skipped);
 // Parses /proc/net/packet.
