@@ -239,7 +239,13 @@ std::string self_exe_path() {
 }
 
 Result<State> read_state(const ProcRoot* root, Cap last_cap) {
-    auto own = read_own_process(last_cap);
+    // The status file gives the bounding and ambient sets in one read (system calls
+    // answer the rest, and all of it without /proc) and the number of seccomp filters.
+    std::optional<ProcStatus> status;
+    if (root)
+        if (auto text = root->read_file("thread-self/status"))
+            if (auto st = parse_status(*text)) status = std::move(*st);
+    auto own = status ? read_own_process(last_cap, *status) : read_own_process(last_cap);
     if (!own) return fail(own.error());
     State s;
     s.pid = own->pid;
@@ -255,9 +261,8 @@ Result<State> read_state(const ProcRoot* root, Cap last_cap) {
     s.no_new_privs = own->no_new_privs;
     s.seccomp = own->seccomp;
     // What only /proc tells: the number of seccomp filters and the user namespace maps.
+    if (status) s.seccomp_filters = status->seccomp_filters;
     if (root) {
-        if (auto text = root->read_file("self/status"))
-            if (auto st = parse_status(*text)) s.seccomp_filters = st->seccomp_filters;
         if (auto text = root->read_file("self/uid_map"))
             if (auto map = parse_id_map(*text)) s.uid_map = std::move(*map);
         if (auto text = root->read_file("self/gid_map"))
@@ -929,7 +934,7 @@ int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const Exec
         // The uid decides; a refused gid change shows in the credentials lines.
         if (r.regained) [[maybe_unused]] int ignored = setgid(0);
     }
-    auto state = read_state(root, last_cap);
+    auto state = r.attempted ? read_state(root, last_cap) : before;
     if (!state) return state_error(opt, state.error());
     r.state = *state;
     if (r.regained) r.direct = try_direct_shadow();
@@ -1053,6 +1058,7 @@ int run(int argc, char** argv) {
 }  // namespace capinspect
 
 int main(int argc, char** argv) {
-    capinspect::cli::start(argv[0]);
+    // Its text is ASCII: no locale to load at every start.
+    capinspect::cli::start(argv[0], false);
     return capinspect::run(argc, argv);
 }

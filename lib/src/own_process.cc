@@ -20,7 +20,10 @@ Cap probe_cap_last_cap() {
     return last;
 }
 
-Result<OwnProcess> read_own_process(Cap last_cap) {
+namespace {
+
+// Everything but the bounding and ambient sets, no_new_privs and the seccomp mode.
+Result<OwnProcess> read_credentials() {
     OwnProcess own;
     own.pid = getpid();
     uid_t ruid = 0, euid = 0, suid = 0;
@@ -48,11 +51,14 @@ Result<OwnProcess> read_own_process(Cap last_cap) {
     auto bits = read_securebits();
     if (!bits) return fail(bits.error());
     own.securebits = *bits;
+    return own;
+}
 
+void probe_sets(OwnProcess& own, Cap last_cap, bool bounding, bool ambient_too) {
     CapSet ambient;
-    bool ambient_known = true;
-    for (Cap c = 0; c <= last_cap && c <= max_cap; ++c) {
-        if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1) own.bounding.add(c);
+    bool ambient_known = ambient_too;
+    for (Cap c = 0; c <= last_cap && c <= max_cap && (bounding || ambient_known); ++c) {
+        if (bounding && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1) own.bounding.add(c);
         if (ambient_known) {
             int set = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
             if (set < 0)
@@ -62,12 +68,40 @@ Result<OwnProcess> read_own_process(Cap last_cap) {
         }
     }
     if (ambient_known) own.ambient = ambient;
+}
 
+void probe_no_new_privs(OwnProcess& own) {
     int nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
     if (nnp >= 0) own.no_new_privs = nnp == 1;
+}
+
+void probe_seccomp(OwnProcess& own) {
     // In strict mode this call would kill us, but a strict-mode process cannot get here.
     int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
     if (mode >= 0 && mode <= 2) own.seccomp = static_cast<SeccompMode>(mode);
+}
+
+}  // namespace
+
+Result<OwnProcess> read_own_process(Cap last_cap) {
+    auto own = read_credentials();
+    if (!own) return own;
+    probe_sets(*own, last_cap, true, true);
+    probe_no_new_privs(*own);
+    probe_seccomp(*own);
+    return own;
+}
+
+Result<OwnProcess> read_own_process(Cap last_cap, const ProcStatus& status) {
+    auto own = read_credentials();
+    if (!own) return own;
+    own->bounding = status.bounding;
+    own->ambient = status.ambient;
+    probe_sets(*own, last_cap, false, !status.ambient);
+    own->no_new_privs = status.no_new_privs;
+    if (!status.no_new_privs) probe_no_new_privs(*own);
+    own->seccomp = status.seccomp;
+    if (!status.seccomp) probe_seccomp(*own);
     return own;
 }
 

@@ -52,8 +52,8 @@ void warn(std::string_view message) {
 
 void check_stdout_at_exit() { atexit(close_stdout); }
 
-void start(const char* argv0) {
-    setlocale(LC_CTYPE, "");
+void start(const char* argv0, bool use_locale) {
+    if (use_locale) setlocale(LC_CTYPE, "");
     set_program_name(argv0);
     check_stdout_at_exit();
 }

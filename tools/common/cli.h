@@ -19,9 +19,10 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 
 // What every main() does first: the program name from argv[0] for messages, the
-// character type from the environment (libsmartcols' tree glyphs and raw encoding;
-// messages stay in English, as libcap-ng's are), and a checked stdout at exit.
-void start(const char* argv0);
+// character type from the environment unless `use_locale` is false (libsmartcols' tree
+// glyphs and raw encoding; messages stay in English, as libcap-ng's are), and a checked
+// stdout at exit.
+void start(const char* argv0, bool use_locale = true);
 
 // Set once from argv[0]'s base name; used as the prefix of every message.
 void set_program_name(const char* argv0);

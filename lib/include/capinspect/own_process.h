@@ -39,4 +39,10 @@ CAPINSPECT_API Cap probe_cap_last_cap();
 // capabilities 0..last_cap. Fails only when capget(2) or PR_GET_SECUREBITS fails.
 CAPINSPECT_API Result<OwnProcess> read_own_process(Cap last_cap);
 
+// The same, with the bounding and ambient sets, no_new_privs and the seccomp mode taken
+// from `status`, this thread's /proc status (/proc/thread-self/status) read by the
+// caller: one read instead of two prctl(2) calls per capability. What the status lacks
+// (an older kernel) is probed as above.
+CAPINSPECT_API Result<OwnProcess> read_own_process(Cap last_cap, const ProcStatus& status);
+
 }  // namespace capinspect
