@@ -89,9 +89,25 @@ check: deps
 	@$(MAKE) --no-print-directory all tests
 	@SANITIZE='$(SANITIZE)' sh tests/run.sh $(B)
 
-# Side-by-side benchmarks against libcap-ng (root; not part of check): bench/results/.
+# Side-by-side benchmarks against libcap-ng, getcap, ss and the floor (root; not part of
+# check), one after the other: bench/results/. BENCH chooses which and in what order
+# (make bench BENCH="pscap captest"); each script's settings (SIZES, ROUNDS, KEEP, ...)
+# pass through the environment, so give SIZES with one benchmark at a time.
+BENCH ?= pscap netcap filecap captest
 bench: deps
-	@sh bench/pscap.sh
+	@for b in $(BENCH); do \
+	    case $$b in pscap|netcap|filecap|captest) ;; \
+	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest)" >&2; exit 2 ;; esac; \
+	done; \
+	for b in $(BENCH); do \
+	    echo "== bench/$$b.sh"; \
+	    sh bench/$$b.sh || exit 1; \
+	done; \
+	echo "Results in bench/results/:"; \
+	for b in $(BENCH); do \
+	    ls bench/results/$$b.md bench/results/$$b.json bench/results/$$b*.svg 2>/dev/null | sed 's/^/  /'; \
+	done; \
+	echo "Summary: python3 bench/summary.py (--readme README.md refreshes README.md's tables)"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/capinspect \
@@ -131,7 +147,8 @@ help:
 	@echo '  install    install tools, library, headers, man pages, completions'
 	@echo '  uninstall  remove what install put in place'
 	@echo '  clean      remove build/'
-	@echo '  bench      benchmarks against libcap-ng and the floor (root; writes bench/results/)'
+	@echo '  bench      pscap, netcap, filecap and captest side by side with libcap-ng, getcap,'
+	@echo '             ss and the floor (root; BENCH="pscap captest" to choose; bench/results/)'
 	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR BASHCOMPDIR ZSHCOMPDIR'
 	@echo '           FISHCOMPDIR V=1 CXX=clang++'
 	@echo '           SANITIZE=address,undefined WERROR=1'

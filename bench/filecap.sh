@@ -1,30 +1,36 @@
 #!/bin/sh
-# Side-by-side benchmark of filecap: capinspect's against Debian's (libcap-ng 0.8.3) and a
-# minimal C floor (bench/floor/filecap_floor.c: getdents64 + one getxattrat per file).
+# Side-by-side benchmark of filecap: capinspect's against Debian's (libcap-ng 0.8.3),
+# upstream libcap-ng 0.9.5 (when installed at /opt/libcap-ng-0.9.5), `getcap -r` (libcap2,
+# when installed; timed only, its output differs) and a minimal C floor
+# (bench/floor/filecap_floor.c: getdents64 + one getxattrat per file).
 #
-#   sh bench/filecap.sh            (as root; about 10 minutes at the default sizes)
+#   sh bench/filecap.sh            (as root; about 40 minutes at the default sizes, most
+#                                   of it at 1 000 000 files)
 #
 # For each size it generates a tree with bench/filetree.c (SIZE files, PCT% with
 # capabilities of every kind, symlinks, a FIFO, an unreadable directory) under TREE_DIR,
 # checks that the programs find the same files, then measures with hyperfine, ROUNDS
 # rounds in a rotating order (a program's time is the median of its per-round medians):
-#   warm2  warm cache, 2 threads: ours -j2, debian, floor 2
-#   warm1  warm cache, 1 thread:  ours -j1, debian, floor 1
+#   warm2  warm cache, 2 threads: ours -j2, debian, 095, getcap, floor 2
+#   warm1  warm cache, 1 thread:  ours -j1, debian, 095, getcap, floor 1
 #   cold   caches dropped before every run (echo 3 > /proc/sys/vm/drop_caches): ours
-#          (default jobs), ours -j16, debian, floor 2
+#          (default jobs), ours -j16, debian, 095, getcap, floor 2
+# (095 and getcap are the OTHERS: left out when absent or not named there)
 # plus the peak memory (/usr/bin/time, maximum resident set) and, at the first size,
 # system call counts (strace -c -f). Then `filecap -a` on this machine: time and error
 # lines of each. Raw files go to bench/results/raw/filecap-* (git-ignored), the report to
-# bench/results/filecap.md. The tree is removed at the end, also on failure.
+# bench/results/filecap.md, filecap.json and the plots filecap.svg (warm, 2 threads) and
+# filecap-cold.svg (bench/plot.py). The tree is removed at the end, also on failure.
 #
 # The machine may be shared: before each measurement it waits (up to QUIET_WAIT s) for
 # the CPUs to be less than BUSY_MAX% busy with other work, and records how busy they were.
 #
-# Environment: SIZES (default "100000 1000000"), PCT (1), ROUNDS (3), RUNS (5),
+# Environment: SIZES (default "10000 100000 1000000"), PCT (1), ROUNDS (3), RUNS (5),
 # COLD_RUNS (3), TREE_DIR (/var/tmp), QUIET_WAIT (120), BUSY_MAX (15), CC, PYTHON;
-# SCENARIOS (default "warm2 warm1 cold"), WHOLE (1: also time `filecap -a`) and KEEP (0;
-# 1 keeps the raw files of earlier runs, so that a subset can be measured again and the
-# report still covers everything).
+# SCENARIOS (default "warm2 warm1 cold"), OTHERS (default "095 getcap": the programs
+# measured beside ours, Debian's and the floor; "" for none), WHOLE (1: also time
+# `filecap -a`) and KEEP (0; 1 keeps the raw files of earlier runs, so that a subset can
+# be measured again and the report still covers everything).
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +39,7 @@ build=$bench/build
 raw=$bench/results/raw
 out=$bench/results
 
-SIZES=${SIZES:-"100000 1000000"}
+SIZES=${SIZES:-"10000 100000 1000000"}
 PCT=${PCT:-1}
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
@@ -42,6 +48,7 @@ TREE_DIR=${TREE_DIR:-/var/tmp}
 QUIET_WAIT=${QUIET_WAIT:-120}
 BUSY_MAX=${BUSY_MAX:-15}
 SCENARIOS=${SCENARIOS:-"warm2 warm1 cold"}
+OTHERS=${OTHERS-"095 getcap"}
 WHOLE=${WHOLE:-1}
 KEEP=${KEEP:-0}
 CC=${CC:-cc}
@@ -51,6 +58,7 @@ ours=$root/build/bin/filecap
 debian=/usr/bin/filecap
 up095=/opt/libcap-ng-0.9.5/bin/filecap
 floor=$build/filecap_floor
+getcap=$(command -v getcap || true)
 gen=$build/filetree
 
 log() { printf '%s\n' "filecap-bench: $*" >&2; }
@@ -68,6 +76,16 @@ mkdir -p "$build" "$raw"
 [ "$KEEP" = 1 ] || rm -f "$raw"/filecap-*
 $CC -O2 -Wall -o "$gen" "$bench/filetree.c"
 $CC -O2 -Wall -pthread -o "$floor" "$bench/floor/filecap_floor.c"
+
+use095=0 usegetcap=0
+for o in $OTHERS; do
+    case $o in
+    095) if [ -x "$up095" ]; then use095=1; else log "libcap-ng 0.9.5 is not installed at $up095: left out"; fi ;;
+    getcap) if [ -n "$getcap" ]; then usegetcap=1; else log "getcap is not installed (libcap2-bin): left out"; fi ;;
+    *) die "unknown program in OTHERS: $o" ;;
+    esac
+done
+case $root$TREE_DIR in *[[:space:]]*) die "the checkout's or TREE_DIR's path has blanks" ;; esac
 
 work=$(mktemp -d "$TREE_DIR/capinspect-filecap-bench.XXXXXX")
 cleanup() {
@@ -110,6 +128,7 @@ drop_caches="sh $work/drop-caches.sh"
     echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "hyperfine=$(hyperfine --version | awk '{print $2}')"
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "others=$( [ $use095 = 1 ] && printf '095 ')$( [ $usegetcap = 1 ] && printf 'getcap')"
     echo "pct=$PCT rounds=$ROUNDS runs=$RUNS cold_runs=$COLD_RUNS"
 } >"$raw/filecap-machine.txt"
 
@@ -168,17 +187,26 @@ for size in $SIZES; do
         cmp -s "$raw/filecap-$size.ours.rows" "$raw/filecap-$size.095.rows" || check=different
     fi
     echo "$check" >"$raw/filecap-$size.check"
+    if [ "$usegetcap" = 1 ]; then
+        "$getcap" -r "$tree" >"$raw/filecap-$size.getcap.txt" 2>"$raw/filecap-$size.getcap.err" \
+            || die "getcap -r $tree failed: $(head -n 3 "$raw/filecap-$size.getcap.err")"
+        wc -l <"$raw/filecap-$size.getcap.txt" >"$raw/filecap-$size.getcap.count"
+    fi
     [ "$check" = same ] || log "size $size: ours differs (see $raw/filecap-$size.*.rows, *.files)"
     log "size $size: rows ours=$(wc -l <"$raw/filecap-$size.ours.rows") debian=$(wc -l <"$raw/filecap-$size.debian.files") floor attributes=$(cat "$raw/filecap-$size.floor.txt")"
 
     for scen in $SCENARIOS; do
+        # The OTHERS go between Debian's and the floor; the rounds rotate the order anyway.
+        set --
+        [ "$use095" = 1 ] && set -- "$@" "095=$up095 $tree"
+        [ "$usegetcap" = 1 ] && set -- "$@" "getcap=$getcap -r $tree"
         case $scen in
         warm2) hyperfine_rounds "$size.warm2" "$RUNS" "" \
-            "ours=$ours -j2 $tree" "debian=$debian $tree" "floor=$floor $tree 2" ;;
+            "ours=$ours -j2 $tree" "debian=$debian $tree" "$@" "floor=$floor $tree 2" ;;
         warm1) hyperfine_rounds "$size.warm1" "$RUNS" "" \
-            "ours=$ours -j1 $tree" "debian=$debian $tree" "floor=$floor $tree 1" ;;
+            "ours=$ours -j1 $tree" "debian=$debian $tree" "$@" "floor=$floor $tree 1" ;;
         cold) hyperfine_rounds "$size.cold" "$COLD_RUNS" "$drop_caches" \
-            "ours=$ours $tree" "ours-j16=$ours -j16 $tree" "debian=$debian $tree" "floor=$floor $tree 2" ;;
+            "ours=$ours $tree" "ours-j16=$ours -j16 $tree" "debian=$debian $tree" "$@" "floor=$floor $tree 2" ;;
         *) die "unknown scenario $scen" ;;
         esac
     done
@@ -209,5 +237,5 @@ done
     echo "$s $e" >"$raw/filecap-all.$prog.time"
 done
 
-"$PYTHON" "$bench/filecap_report.py" "$raw" "$SIZES" >"$out/filecap.md"
-log "report: $out/filecap.md"
+"$PYTHON" "$bench/filecap_report.py" "$raw" "$SIZES" "$out"
+log "report: $out/filecap.md (with filecap.json, filecap.svg)"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Side-by-side benchmark of netcap: capinspect's against Debian's (libcap-ng 0.8.3),
-# upstream libcap-ng 0.9.5 (when installed at /opt/libcap-ng-0.9.5), `ss -tuwanp` (the
-# same kernel work: a sock_diag dump plus every process's fds for -p) and a minimal C
-# floor (bench/floor/netcap_floor.c).
+# upstream libcap-ng 0.9.5 (when installed at /opt/libcap-ng-0.9.5), `ss -tuw0anp` (the
+# same kernel work: a sock_diag dump of TCP, UDP, raw and packet sockets plus every
+# process's fds for -p; ss has no UDP-Lite) and a minimal C floor
+# (bench/floor/netcap_floor.c).
 #
 #   sh bench/netcap.sh          (as root; about 25 minutes, most of it Debian's and
 #                                0.9.5's netcap at 100 000 sockets)
@@ -22,13 +23,15 @@
 # median of its per-round medians; its CPU time (user + system, which a busy machine
 # disturbs less than the wall clock) the median of its per-round means. Where every program is fast, bench/interleave adds a
 # round-robin cross-check. Raw files go to bench/results/raw/netcap-* (git-ignored); the
-# report to bench/results/netcap.md and netcap.json.
+# report to bench/results/netcap.md, netcap.json and the plot netcap.svg (bench/plot.py).
 #
 # The machine may be shared: before each size it waits (up to QUIET_WAIT seconds) for the
 # CPUs to be less than BUSY_MAX% busy with other work, and records how busy they were.
 #
 # Environment: SIZES, PCT (50), ROUNDS (3), RUNS (10), WARMUP (2), SLOW (5), QUIET_WAIT
-# (180), BUSY_MAX (15), CC (cc), PYTHON (python3).
+# (180), BUSY_MAX (15), CC (cc), PYTHON (python3) and KEEP (0; 1 keeps the raw files of
+# the sizes not measured again, so that a subset can be re-run and the report still
+# covers everything).
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +63,7 @@ QUIET_WAIT=${QUIET_WAIT:-180}
 BUSY_MAX=${BUSY_MAX:-15}
 CC=${CC:-cc}
 PYTHON=${PYTHON:-python3}
+KEEP=${KEEP:-0}
 
 ours=$root/build/bin/netcap
 debian=/usr/bin/netcap
@@ -77,7 +81,11 @@ command -v "$PYTHON" >/dev/null || die "$PYTHON is not installed"
 log "building capinspect (make -C $root all)"
 make -s -C "$root" all >&2
 mkdir -p "$build" "$raw"
-rm -f "$raw"/netcap-*
+if [ "$KEEP" = 1 ]; then
+    for size in $SIZES; do rm -f "$raw/netcap-$size".* "$raw/netcap-gen-$size".*; done
+else
+    rm -f "$raw"/netcap-*
+fi
 log "building the generators and the floor into $build"
 $CC -O2 -Wall -o "$build/sockets" "$bench/sockets.c"
 $CC -O2 -Wall -o "$build/procs" "$bench/procs.c"
@@ -94,7 +102,7 @@ command_of() {
     ours) echo "$ours" ;;
     debian) echo "$debian" ;;
     095) echo "$up095" ;;
-    ss) echo "$ss -tuwanp" ;;
+    ss) echo "$ss -tuw0anp" ;;
     floor) echo "$floor" ;;
     esac
 }
@@ -192,6 +200,7 @@ timed_run() { # PROGRAM STDOUT-FILE STDERR-FILE
     echo "hyperfine=$(hyperfine --version | awk '{print $2}')"
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "programs=$programs"
+    [ -z "$ss" ] || echo "ss_command=$(command_of ss | sed 's|^.*/||')"
     echo "pct=$PCT"
     echo "rounds=$ROUNDS"
     echo "runs=$RUNS"

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Turns bench/results/raw/netcap-* (written by bench/netcap.sh) into netcap.md and
-netcap.json. Standard library only."""
+"""Turns bench/results/raw/netcap-* (written by bench/netcap.sh) into netcap.md,
+netcap.json and netcap.svg (bench/plot.py). Standard library only."""
 import json
 import os
 import re
 import statistics
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plot  # noqa: E402
 
 TOOLS = ["ours", "debian", "095", "ss", "floor"]
 LABELS = {
@@ -39,6 +43,8 @@ def fmt_ms(v):
 
 def main(raw, out):
     machine = read_kv(os.path.join(raw, "netcap-machine.txt"))
+    if machine.get("ss_command"):
+        LABELS["ss"] = f"{machine['ss_command']} (iproute2)"
     sizes = sorted({m.group(1) for f in os.listdir(raw) if (m := re.match(r"netcap-(\w+)\.info$", f))},
                    key=size_key)
     res = {"machine": machine, "sizes": {}, "targets": []}
@@ -159,6 +165,29 @@ def main(raw, out):
         json.dump(res, f, indent=1)
     with open(os.path.join(out, "netcap.md"), "w") as f:
         f.write(markdown(res, sizes))
+    with open(os.path.join(out, "netcap.svg"), "w") as f:
+        f.write(svg(res, sizes))
+
+
+def svg(res, sizes):
+    """Time against sockets; the procsN sizes (N sockets + N processes) as hollow points."""
+    series = []
+    for t in TOOLS:
+        pts, extra = [], []
+        for s in sizes:
+            e = res["sizes"][s]
+            if t in e["tools"]:
+                (extra if s.startswith("procs") else pts).append((e["sockets"], e["tools"][t]["median_ms"]))
+        if pts or extra:
+            series.append(plot.Series(t, LABELS[t].replace(" (bench/floor/netcap_floor.c)", ""), pts, extra))
+    notes = []
+    if any(s.startswith("procs") for s in sizes):
+        notes.append("Hollow points: N sockets plus N generated processes (20% holding capabilities).")
+    return plot.line_plot(
+        title="netcap: median wall time against sockets",
+        subtitle=plot.machine_line(res["machine"]),
+        xlabel="sockets in the network namespace", ylabel="median wall time",
+        series=series, notes=notes, x_name="sockets")
 
 
 def ratios(med):
@@ -201,6 +230,7 @@ def markdown(res, sizes):
         L.append(f"| {s} | {e.get('sockets')} | {e.get('procs')} | {e.get('busy')} | " + " | ".join(cells)
                  + " | " + " | ".join(rat) + " |")
     L.append("")
+    L.append("![netcap: median wall time against sockets, log-log](netcap.svg)\n")
     if any("cpu_ratios" in res["sizes"][s] for s in sizes):
         L.append("## CPU time (ms, user + system)\n")
         L.append("On a shared machine the wall clock also counts the time a program waits for a CPU; "

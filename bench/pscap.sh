@@ -11,13 +11,16 @@
 # per-round medians. A cross-check then runs the four round-robin (bench/interleave.c),
 # which a drifting background load cannot bias towards one program. At the quiet and 1000
 # sizes it also counts system calls with strace -c -f. Raw files go to bench/results/raw/
-# (git-ignored); the report to bench/results/pscap.md, pscap.json and pscap.svg.
+# (git-ignored), named pscap-*; the report to bench/results/pscap.md, pscap.json and the plot
+# pscap.svg (bench/plot.py). The hyperfine rounds rotate the programs' order by one per round.
 #
 # The machine may be shared: before each size it waits (up to QUIET_WAIT seconds) for the
 # CPUs to be less than BUSY_MAX% busy with other work, and records how busy they were.
 #
 # Environment: SIZES (default "quiet 1000 5000 10000"), PCT (20), ROUNDS (3), RUNS (15),
-# WARMUP (3), QUIET_WAIT (120), BUSY_MAX (15), CC (cc), PYTHON (python3).
+# WARMUP (3), QUIET_WAIT (120), BUSY_MAX (15), CC (cc), PYTHON (python3) and KEEP (0; 1
+# keeps the raw files of the sizes not measured again, so that a subset can be re-run and
+# the report still covers everything).
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +38,7 @@ QUIET_WAIT=${QUIET_WAIT:-120}
 BUSY_MAX=${BUSY_MAX:-15}
 CC=${CC:-cc}
 PYTHON=${PYTHON:-python3}
+KEEP=${KEEP:-0}
 
 ours=$root/build/bin/pscap
 debian=/usr/bin/pscap
@@ -48,12 +52,19 @@ die() { log "$*"; exit 1; }
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
 command -v "$PYTHON" >/dev/null || die "$PYTHON is not installed"
 [ -x "$debian" ] || die "$debian is missing (apt-get install libcap-ng-utils)"
+case $root in *[[:space:]]*) die "the checkout's path has blanks: $root" ;; esac
 
 # --- build -----------------------------------------------------------------------------
 log "building capinspect (make -C $root all)"
 make -s -C "$root" all >&2
 mkdir -p "$build" "$raw"
-rm -f "$raw"/*
+if [ "$KEEP" = 1 ]; then
+    for size in $SIZES; do rm -f "$raw/pscap-$size".* "$raw/pscap-strace-$size"-* "$raw/pscap-gen-$size".*; done
+else
+    # Ours only: the other scripts' raw files (netcap-*, filecap-*) stay. The unprefixed
+    # names are those of earlier versions of this script.
+    rm -f "$raw"/pscap-* "$raw"/quiet.* "$raw"/[0-9]*.* "$raw"/strace-* "$raw"/gen-* "$raw"/machine.txt
+fi
 log "building the generator and the floor into $build"
 $CC -O2 -Wall -o "$build/procs" "$bench/procs.c"
 $CC -O2 -Wall -o "$floor" "$bench/floor/pscap_floor.c"
@@ -69,7 +80,7 @@ command -v strace >/dev/null || { have_strace=0; log "strace is not installed: n
 
 # --- the generator: started per size, always ended by its pid ----------------------------
 gen_pid=
-fifo=$raw/gen.fifo
+fifo=$raw/pscap-gen.fifo
 stop_generator() {
     if [ -n "$gen_pid" ]; then
         exec 3>&-    # EOF on its stdin: it ends its children
@@ -113,17 +124,17 @@ start_generator() { # N
     rm -f "$fifo"
     mkfifo "$fifo"
     "$build/procs" "$1" "$PCT" --ambient-share 0.1 --userns-share 0.005 --lifetime 900 \
-        <"$fifo" >"$raw/gen-$1.out" 2>"$raw/gen-$1.log" &
+        <"$fifo" >"$raw/pscap-gen-$1.out" 2>"$raw/pscap-gen-$1.log" &
     gen_pid=$!
     exec 3>"$fifo"
     i=0
-    until grep -q '^ready' "$raw/gen-$1.out" 2>/dev/null; do
-        kill -0 "$gen_pid" 2>/dev/null || die "the generator exited: $(cat "$raw/gen-$1.log")"
+    until grep -q '^ready' "$raw/pscap-gen-$1.out" 2>/dev/null; do
+        kill -0 "$gen_pid" 2>/dev/null || die "the generator exited: $(cat "$raw/pscap-gen-$1.log")"
         [ $i -lt 1800 ] || die "the generator was not ready after 180 s"
         sleep 0.1
         i=$((i + 1))
     done
-    log "$(cat "$raw/gen-$1.log")"
+    log "$(cat "$raw/pscap-gen-$1.log")"
     sleep 1  # let the forks settle
 }
 
@@ -141,7 +152,7 @@ start_generator() { # N
     echo "rounds=$ROUNDS"
     echo "runs=$RUNS"
     echo "warmup=$WARMUP"
-} >"$raw/machine.txt"
+} >"$raw/pscap-machine.txt"
 
 # --- measure ------------------------------------------------------------------------------
 for size in $SIZES; do
@@ -151,32 +162,34 @@ for size in $SIZES; do
     else
         log "size $size: starting $size processes, $PCT% holding capabilities"
         start_generator "$size"
-        requested=$(awk '/^ready/ {print $2}' "$raw/gen-$size.out")
+        requested=$(awk '/^ready/ {print $2}' "$raw/pscap-gen-$size.out")
     fi
     n=$(count_procs)
     busy=$(wait_quiet)
-    printf 'requested=%s\nprocs=%s\nbusy=%s\n' "$requested" "$n" "$busy" >"$raw/$size.procs"
+    printf 'requested=%s\nprocs=%s\nbusy=%s\n' "$requested" "$n" "$busy" >"$raw/pscap-$size.procs"
     log "size $size: $n processes in /proc"
 
     # Same output from ours and the floor (sanity; the libcap-ng ones differ in layout).
-    "$ours" >"$raw/$size.ours.txt" 2>"$raw/$size.ours.err" || true
-    "$floor" >"$raw/$size.floor.txt" || true
-    log "size $size: rows ours=$(wc -l <"$raw/$size.ours.txt") floor=$(wc -l <"$raw/$size.floor.txt")"
+    "$ours" >"$raw/pscap-$size.ours.txt" 2>"$raw/pscap-$size.ours.err" || true
+    "$floor" >"$raw/pscap-$size.floor.txt" || true
+    log "size $size: rows ours=$(wc -l <"$raw/pscap-$size.ours.txt") floor=$(wc -l <"$raw/pscap-$size.floor.txt")"
 
+    # ROUNDS hyperfine runs over every program, the order rotated by one per round.
+    set -- ours="$ours" debian="$debian"
+    [ "$have095" = 1 ] && set -- "$@" 095="$up095"
+    set -- "$@" floor="$floor"
     r=1
     while [ $r -le "$ROUNDS" ]; do
-        if [ "$have095" = 1 ]; then
-            hyperfine -N --style basic --output=null --warmup "$WARMUP" --runs "$RUNS" \
-                --export-json "$raw/$size.round$r.json" \
-                -n ours "$ours" -n debian "$debian" -n 095 "$up095" -n floor "$floor" \
-                >"$raw/$size.round$r.log" 2>&1
-        else
-            hyperfine -N --style basic --output=null --warmup "$WARMUP" --runs "$RUNS" \
-                --export-json "$raw/$size.round$r.json" \
-                -n ours "$ours" -n debian "$debian" -n floor "$floor" \
-                >"$raw/$size.round$r.log" 2>&1
-        fi
+        args=
+        for pc in "$@"; do args="$args -n ${pc%%=*} ${pc#*=}"; done
+        # shellcheck disable=SC2086 # the paths have no blanks (checked at the start)
+        hyperfine -N --style basic --output=null --warmup "$WARMUP" --runs "$RUNS" \
+            --export-json "$raw/pscap-$size.round$r.json" $args \
+            >"$raw/pscap-$size.round$r.log" 2>&1
         log "size $size: round $r done"
+        first=$1
+        shift
+        set -- "$@" "$first"
         r=$((r + 1))
     done
 
@@ -184,10 +197,10 @@ for size in $SIZES; do
     case $size in quiet) iters=300 ;; *) iters=$((40000 / size)); [ $iters -ge 10 ] || iters=10 ;; esac
     if [ "$have095" = 1 ]; then
         "$build/interleave" -n "$iters" -w 3 ours="$ours" debian="$debian" 095="$up095" floor="$floor" \
-            >"$raw/$size.interleave.txt"
+            >"$raw/pscap-$size.interleave.txt"
     else
         "$build/interleave" -n "$iters" -w 3 ours="$ours" debian="$debian" floor="$floor" \
-            >"$raw/$size.interleave.txt"
+            >"$raw/pscap-$size.interleave.txt"
     fi
     log "size $size: interleaved cross-check done ($iters rounds)"
 
@@ -197,7 +210,7 @@ for size in $SIZES; do
             ours) cmd=$ours ;; debian) cmd=$debian ;; 095) cmd=$up095 ;; floor) cmd=$floor ;;
             esac
             [ -x "$cmd" ] || continue
-            strace -c -f -o "$raw/strace-$size-$tool.txt" "$cmd" >/dev/null 2>&1 || true
+            strace -c -f -o "$raw/pscap-strace-$size-$tool.txt" "$cmd" >/dev/null 2>&1 || true
         done
         log "size $size: system calls counted"
     fi

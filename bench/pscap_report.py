@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Turns bench/results/raw/ (written by bench/pscap.sh) into pscap.md, pscap.json and
-pscap.svg. Standard library only; the SVG is written by hand."""
+"""Turns bench/results/raw/pscap-* (written by bench/pscap.sh) into pscap.md, pscap.json
+and pscap.svg (bench/plot.py). Standard library only."""
 import json
-import math
 import os
 import re
 import statistics
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plot  # noqa: E402
 
 TOOLS = ["ours", "debian", "095", "floor"]
 LABELS = {
@@ -15,7 +18,6 @@ LABELS = {
     "095": "libcap-ng 0.9.5 pscap",
     "floor": "C floor",
 }
-COLORS = {"ours": "#d62728", "debian": "#1f77b4", "095": "#2ca02c", "floor": "#7f7f7f"}
 
 
 def read_kv(path):
@@ -51,14 +53,15 @@ def parse_strace(path):
 
 
 def main(raw, out):
-    machine = read_kv(os.path.join(raw, "machine.txt"))
-    sizes = sorted({f.split(".")[0] for f in os.listdir(raw) if f.endswith(".procs")}, key=size_key)
+    machine = read_kv(os.path.join(raw, "pscap-machine.txt"))
+    sizes = sorted({m.group(1) for f in os.listdir(raw) if (m := re.match(r"pscap-(\w+)\.procs$", f))},
+                   key=size_key)
     result = {"machine": machine, "sizes": {}, "strace": {}, "targets": []}
     for size in sizes:
-        procs = read_kv(os.path.join(raw, f"{size}.procs"))
+        procs = read_kv(os.path.join(raw, f"pscap-{size}.procs"))
         entry = {"procs": int(procs["procs"]), "requested": int(procs["requested"]),
                  "busy_before_pct": int(procs.get("busy", -1)), "tools": {}}
-        rounds = sorted(f for f in os.listdir(raw) if f.startswith(f"{size}.round") and f.endswith(".json"))
+        rounds = sorted(f for f in os.listdir(raw) if f.startswith(f"pscap-{size}.round") and f.endswith(".json"))
         for rf in rounds:
             with open(os.path.join(raw, rf)) as f:
                 data = json.load(f)
@@ -81,7 +84,7 @@ def main(raw, out):
             if "095" in med:
                 ratios["095/ours"] = med["095"] / med["ours"]
         entry["ratios"] = ratios
-        il = os.path.join(raw, f"{size}.interleave.txt")
+        il = os.path.join(raw, f"pscap-{size}.interleave.txt")
         if os.path.exists(il):
             inter = {}
             with open(il) as f:
@@ -103,7 +106,7 @@ def main(raw, out):
 
     # System calls.
     for f in sorted(os.listdir(raw)):
-        m = re.match(r"strace-(\w+)-(\w+)\.txt$", f)
+        m = re.match(r"pscap-strace-(\w+)-(\w+)\.txt$", f)
         if m:
             size, tool = m.groups()
             s = parse_strace(os.path.join(raw, f))
@@ -194,6 +197,7 @@ def markdown(res, sizes):
     L.append("CPU busy before: share of the machine's CPU time used by other work in the second "
              "before the size was measured (the script waits for it to drop below its threshold). "
              "High values mean noisy numbers.\n")
+    L.append("![pscap: median wall time against processes, log-log](pscap.svg)\n")
     L.append("## Targets\n")
     L.append("| target | size | measured (hyperfine) | met | round-robin cross-check | scope |")
     L.append("|---|---|---|---|---|---|")
@@ -247,83 +251,25 @@ def markdown(res, sizes):
                      f"{len(d['times_ms'])} |")
     L.append("")
     L.append("Every run's time is in pscap.json; the hyperfine exports are in bench/results/raw/ "
-             "(not committed). Plot: pscap.svg.\n")
+             "(not committed).\n")
     return "\n".join(L)
 
 
 def svg(res, sizes):
-    W, H = 820, 480
-    left, right, top, bottom = 80, 260, 40, 60
-    pw, ph = W - left - right, H - top - bottom
-    pts = {}
-    for s in sizes:
-        e = res["sizes"][s]
-        for t, d in e["tools"].items():
-            pts.setdefault(t, []).append((e["procs"], d["median_ms"]))
-    xs = [p[0] for v in pts.values() for p in v] or [1]
-    ys = [p[1] for v in pts.values() for p in v] or [1]
-
-    def nice_below(v):
-        d = 10 ** math.floor(math.log10(v))
-        return max(m * d for m in (1, 2, 5) if m * d <= v)
-
-    def nice_above(v):
-        d = 10 ** math.floor(math.log10(v))
-        return min(m * d for m in (1, 2, 5, 10) if m * d >= v)
-
-    x0, x1 = nice_below(min(xs) * 0.9), nice_above(max(xs) * 1.1)
-    y0, y1 = nice_below(min(ys) * 0.9), nice_above(max(ys) * 1.1)
-
-    def X(v):
-        return left + (math.log10(v) - math.log10(x0)) / (math.log10(x1) - math.log10(x0)) * pw
-
-    def Y(v):
-        return top + ph - (math.log10(v) - math.log10(y0)) / (math.log10(y1) - math.log10(y0)) * ph
-
-    def ticks(lo, hi):
-        d = 10 ** math.floor(math.log10(lo))
-        while d <= hi * 1.0001:
-            for k in range(1, 10):
-                v = d * k
-                if lo * 0.9999 <= v <= hi * 1.0001:
-                    yield v, k in (1, 2, 5)
-            d *= 10
-
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-         'font-family="sans-serif" font-size="12">',
-         f'<rect width="{W}" height="{H}" fill="white"/>',
-         f'<text x="{left + pw / 2}" y="22" text-anchor="middle" font-size="15">'
-         'pscap: median wall time vs processes (log-log)</text>']
-    for v, major in ticks(x0, x1):
-        x = X(v)
-        o.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{"#ccc" if major else "#eee"}"/>')
-        if major:
-            o.append(f'<text x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">{v:g}</text>')
-    for v, major in ticks(y0, y1):
-        y = Y(v)
-        o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{"#ccc" if major else "#eee"}"/>')
-        if major:
-            o.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{v:g}</text>')
-    o.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="black"/>')
-    o.append(f'<text x="{left + pw / 2}" y="{H - 15}" text-anchor="middle">processes in /proc</text>')
-    o.append(f'<text transform="translate(20,{top + ph / 2}) rotate(-90)" text-anchor="middle">median time (ms)</text>')
-    ly = top + 10
+    series = []
     for t in TOOLS:
-        if t not in pts:
-            continue
-        p = sorted(pts[t])
-        c = COLORS[t]
-        o.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>'
-                 % (c, " ".join(f"{X(a):.1f},{Y(b):.1f}" for a, b in p)))
-        for a, b in p:
-            o.append(f'<circle cx="{X(a):.1f}" cy="{Y(b):.1f}" r="3.5" fill="{c}"><title>{LABELS[t]}: '
-                     f'{a} processes, {b:.2f} ms</title></circle>')
-        o.append(f'<line x1="{left + pw + 15}" y1="{ly}" x2="{left + pw + 35}" y2="{ly}" stroke="{c}" stroke-width="2"/>')
-        o.append(f'<circle cx="{left + pw + 25}" cy="{ly}" r="3.5" fill="{c}"/>')
-        o.append(f'<text x="{left + pw + 42}" y="{ly + 4}">{LABELS[t]}</text>')
-        ly += 22
-    o.append("</svg>")
-    return "\n".join(o) + "\n"
+        pts = [(res["sizes"][s]["procs"], res["sizes"][s]["tools"][t]["median_ms"])
+               for s in sizes if t in res["sizes"][s]["tools"]]
+        if pts:
+            series.append(plot.Series(t, LABELS[t], pts))
+    m = res["machine"]
+    return plot.line_plot(
+        title="pscap: median wall time against processes",
+        subtitle=plot.machine_line(m),
+        xlabel="processes in /proc", ylabel="median wall time (hyperfine)",
+        series=series, x_name="processes",
+        notes=[f"{m.get('pct', '?')}% of the generated processes hold capabilities; "
+               "the leftmost points are the quiet system."])
 
 
 if __name__ == "__main__":
