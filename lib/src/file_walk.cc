@@ -52,9 +52,10 @@ constexpr std::int64_t pseudo_fs_magic[] = {
 };
 
 constexpr size_t dirent_buffer_size = 64 * 1024;
-// How many read directories may wait for their turn to be reported. Beyond it the other
-// threads pause and the caller reads the directory it needs next, so that memory stays
-// bounded (a few hundred bytes a directory) however the threads get scheduled.
+// How many read directories may wait for their turn to be reported. The caller always
+// reads the directory it needs next when that one is queued, which keeps this to a few
+// hundred; if the report stalls anyway (a slow output), the other threads pause here, so
+// that memory stays bounded (a few hundred bytes a directory).
 constexpr size_t max_read_ahead = 2048;
 constexpr int dir_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 
@@ -232,9 +233,10 @@ private:
                 size_t read_ahead = read_ahead_.load();
                 bool ahead = read_ahead > max_read_ahead;
                 if (paused_ && read_ahead <= max_read_ahead / 2) cv_.notify_all();  // caught up
-                auto queued = ahead ? std::find(stack_.rbegin(), stack_.rend(), awaited) : stack_.rend();
+                auto queued = std::find(stack_.rbegin(), stack_.rend(), awaited);
                 if (queued != stack_.rend()) {
-                    // Far enough ahead: read what is needed next, not more of what follows.
+                    // What is needed next first: the top may be a later subtree that
+                    // another thread pushed while this directory was being read.
                     task = awaited;
                     stack_.erase(std::next(queued).base());
                 } else {
