@@ -48,6 +48,7 @@ baseline() {
     CHURN_PID=
     grep -q '^done [1-9]' "$BATS_TEST_TMPDIR/churn.out"
     [ "$runs" -ge 10 ]
+    echo "# $runs tool runs beside $(sed -n 's/^done //p' "$BATS_TEST_TMPDIR/churn.out") short-lived processes" >&3
 }
 
 @test "unprivileged pscap: the report, and the namespace checks it could not make counted" {
@@ -147,6 +148,7 @@ PY
     CHURN_PID=
     grep -q '^done [1-9]' "$BATS_TEST_TMPDIR/treechurn.out"
     [ "$runs" -ge 20 ]
+    echo "# $runs walks beside $(sed -n 's/^done //p' "$BATS_TEST_TMPDIR/treechurn.out") tree changes" >&3
     # the walks did meet the churn, not an empty directory
     [ "$found" -eq 1 ]
     # the helper removed what it made
