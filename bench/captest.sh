@@ -48,6 +48,7 @@ up095=/opt/libcap-ng-0.9.5/bin/captest
 
 log() { printf '%s\n' "captest-bench: $*" >&2; }
 die() { log "$*"; exit 1; }
+. "$bench/quiet.sh"
 
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
 command -v "$PYTHON" >/dev/null || die "$PYTHON is not installed"
@@ -71,27 +72,6 @@ if [ -x "$up095" ]; then
 else
     log "libcap-ng 0.9.5 is not installed at $up095: left out"
 fi
-
-cpu_busy() {
-    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-    b=$1 i=$2
-    sleep 1
-    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-    echo $(( 100 * ($1 - b) / ($1 - b + $2 - i + 1) ))
-}
-
-wait_quiet() {
-    waited=0
-    busy=$(cpu_busy)
-    while [ "$busy" -gt "$BUSY_MAX" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-        [ "$waited" = 0 ] && log "CPUs ${busy}% busy with other work: waiting up to ${QUIET_WAIT} s"
-        sleep 4
-        waited=$((waited + 5))
-        busy=$(cpu_busy)
-    done
-    [ "$busy" -le "$BUSY_MAX" ] || log "still ${busy}% busy: measuring anyway (see the report)"
-    echo "$busy"
-}
 
 binary_of() {
     case $1 in ours) echo "$ours" ;; debian) echo "$debian" ;; 095) echo "$up095" ;; esac

@@ -63,6 +63,7 @@ gen=$build/filetree
 
 log() { printf '%s\n' "filecap-bench: $*" >&2; }
 die() { log "$*"; exit 1; }
+. "$bench/quiet.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root: the generator sets capabilities, cold runs drop caches"
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
@@ -94,27 +95,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM HUP
-
-cpu_busy() {
-    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-    b=$1 i=$2
-    sleep 1
-    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-    echo $(( 100 * ($1 - b) / ($1 - b + $2 - i + 1) ))
-}
-
-wait_quiet() {
-    waited=0
-    busy=$(cpu_busy)
-    while [ "$busy" -gt "$BUSY_MAX" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-        [ "$waited" = 0 ] && log "CPUs ${busy}% busy with other work: waiting up to ${QUIET_WAIT} s"
-        sleep 4
-        waited=$((waited + 5))
-        busy=$(cpu_busy)
-    done
-    [ "$busy" -le "$BUSY_MAX" ] || log "still ${busy}% busy: measuring anyway (see the report)"
-    echo "$busy"
-}
 
 # hyperfine -N runs its --prepare command without a shell too.
 printf 'sync\necho 3 > /proc/sys/vm/drop_caches\n' >"$work/drop-caches.sh"

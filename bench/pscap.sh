@@ -47,6 +47,7 @@ floor=$build/pscap_floor
 
 log() { printf '%s\n' "pscap-bench: $*" >&2; }
 die() { log "$*"; exit 1; }
+. "$bench/quiet.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root: the generator needs to set capabilities and uids"
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
@@ -96,29 +97,6 @@ trap 'stop_generator' EXIT
 trap 'stop_generator; exit 130' INT TERM HUP
 
 count_procs() { ls /proc | grep -c '^[1-9][0-9]*$'; }
-
-# Percent of all CPU time spent busy (not idle or iowait) over one second.
-cpu_busy() {
-    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-    b=$1 i=$2
-    sleep 1
-    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
-    echo $(( 100 * ($1 - b) / ($1 - b + $2 - i + 1) ))
-}
-
-# Waits until the other users of the machine leave it mostly idle; prints the last reading.
-wait_quiet() {
-    waited=0
-    busy=$(cpu_busy)
-    while [ "$busy" -gt "$BUSY_MAX" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-        [ "$waited" = 0 ] && log "CPUs ${busy}% busy with other work: waiting up to ${QUIET_WAIT} s"
-        sleep 4
-        waited=$((waited + 5))
-        busy=$(cpu_busy)
-    done
-    [ "$busy" -le "$BUSY_MAX" ] || log "still ${busy}% busy: measuring anyway (see the report)"
-    echo "$busy"
-}
 
 start_generator() { # N
     rm -f "$fifo"

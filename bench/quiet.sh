@@ -1,0 +1,27 @@
+# Sourced by the benchmark scripts: the machine may be shared, so each measurement first
+# waits for the other users to leave the CPUs mostly idle. Needs log(), QUIET_WAIT and
+# BUSY_MAX from the script.
+
+# Percent of all CPU time spent busy (not idle or iowait) over one second.
+cpu_busy() {
+    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+    b=$1 i=$2
+    sleep 1
+    set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+    echo $(( 100 * ($1 - b) / ($1 - b + $2 - i + 1) ))
+}
+
+# Waits (up to QUIET_WAIT s) until the CPUs are at most BUSY_MAX% busy; prints the last
+# reading, which the reports show beside each figure.
+wait_quiet() {
+    waited=0
+    busy=$(cpu_busy)
+    while [ "$busy" -gt "$BUSY_MAX" ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+        [ "$waited" = 0 ] && log "CPUs ${busy}% busy with other work: waiting up to ${QUIET_WAIT} s"
+        sleep 4
+        waited=$((waited + 5))
+        busy=$(cpu_busy)
+    done
+    [ "$busy" -le "$BUSY_MAX" ] || log "still ${busy}% busy: measuring anyway (see the report)"
+    echo "$busy"
+}
