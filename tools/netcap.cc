@@ -478,8 +478,9 @@ private:
     cli::AccountNames accounts_;
 };
 
-void report_shortfall(const Shortfall& s) {
+void report_shortfall(const Shortfall& s, const ProcRoot& root) {
     cli::report_read_failures(s.read);
+    cli::report_hidden_processes(root);
     for (auto [code, count] : s.fd_unreadable) {
         // libcap-ng's hint, then the count it never gives.
         if ((code == EACCES || code == EPERM) && geteuid() != 0)
@@ -890,7 +891,7 @@ int run(const Options& opt, const ProcRoot& root) {
     std::string out = opt.json ? render_json(exposure)
                                : TreeRenderer(use_color(opt)).render(exposure, cli::output_width());
     fwrite(out.data(), 1, out.size(), stdout);
-    report_shortfall(shortfall);
+    report_shortfall(shortfall, root);
     return cli::exit_ok;
 }
 
@@ -947,7 +948,7 @@ int run(int argc, char** argv) {
         report.print_columns(sockets, inventory, shown);
     else
         report.print_classic(sockets, inventory);
-    report_shortfall(shortfall);
+    report_shortfall(shortfall, *root);
     return cli::exit_ok;
 }
 

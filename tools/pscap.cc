@@ -513,13 +513,7 @@ void report_shortfall(const Shortfall& s, const ProcRoot& root) {
     for (auto [code, count] : s.userns_unknown)
         cli::warnf("the user namespace of {} process{} could not be checked: {}", count,
                    count == 1 ? "" : "es", std::strerror(code));
-    if (!root.hidepid().empty()) {
-        // hidepid does not hide anything from a caller with CAP_SYS_PTRACE.
-        auto own = read_thread_caps(0);
-        if (!own || !own->effective.has(CAP_SYS_PTRACE))
-            cli::warnf("{} is mounted with hidepid={}: processes of other users are not visible",
-                       root.path(), root.hidepid());
-    }
+    cli::report_hidden_processes(root);
 }
 
 int run(int argc, char** argv) {

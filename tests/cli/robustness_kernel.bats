@@ -99,6 +99,29 @@ baseline() {
     assert_line --index 0 'ppid    pid     uid              command         capabilities'
 }
 
+@test "hidepid=invisible: netcap, netcap --advanced and captest say what they cannot see" {
+    for t in "netcap" "netcap -J" "netcap --advanced"; do
+        run --separate-stderr unshare -m --propagation private sh -c \
+            'mount -t proc -o hidepid=invisible proc /proc && exec "$@"' sh "${NOBODY[@]}" $BIN/$t
+        assert_success
+        [[ "$stderr" == *"netcap: /proc is mounted with hidepid=invisible: processes of other users are not visible"* ]] ||
+            fail "$t: no hidepid line: $stderr"
+    done
+    # captest reads only its own process, which hidepid never hides: the same report
+    run --separate-stderr unshare -m --propagation private sh -c \
+        'mount -t proc -o hidepid=invisible proc /proc && exec "$@"' sh "${NOBODY[@]}" "$BIN/captest" --text
+    assert_success
+    local hidden=$output
+    run --separate-stderr "${NOBODY[@]}" "$BIN/captest" --text
+    assert_success
+    assert_equal "$hidden" "$output"
+    # root with CAP_SYS_PTRACE is not hidden from: no hidepid line
+    run --separate-stderr unshare -m --propagation private sh -c \
+        'mount -t proc -o hidepid=invisible proc /proc && exec "$@"' sh "$BIN/netcap"
+    assert_success
+    [[ "$stderr" != *hidepid* ]]
+}
+
 @test "output failures: a closed pipe ends quietly, a full disk is an error" {
     for t in pscap netcap; do
         run bash -c 'set -o pipefail; "$0" 2>&1 | head -1 >/dev/null; echo "rc=${PIPESTATUS[0]}"' "$BIN/$t"

@@ -1,5 +1,6 @@
 #include "common/cli.h"
 
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include <charconv>
 #include <cstring>
 
+#include <capinspect/caps.h>
 #include <capinspect/escape.h>
+#include <capinspect/proc_root.h>
 #include <capinspect/proc_walk.h>
 
 namespace capinspect::cli {
@@ -86,6 +89,14 @@ void report_read_failures(const ReadFailures& failures) {
     if (failures.malformed)
         warnf("{} process{} skipped for malformed data (first: {})", failures.malformed,
               failures.malformed == 1 ? "" : "es", failures.first_malformed);
+}
+
+void report_hidden_processes(const ProcRoot& root) {
+    if (root.hidepid().empty()) return;
+    auto own = read_thread_caps(0);
+    if (!own || !own->effective.has(CAP_SYS_PTRACE))
+        warnf("{} is mounted with hidepid={}: processes of other users are not visible", root.path(),
+              root.hidepid());
 }
 
 std::string pad_bytes(std::string_view text, size_t width) {

@@ -11,6 +11,7 @@
 
 namespace capinspect {
 struct ReadFailures;
+class ProcRoot;
 }
 
 namespace capinspect::cli {
@@ -49,6 +50,10 @@ unsigned output_width();
 
 // "N processes could not be read: REASON" per reason, and the malformed ones, on stderr.
 void report_read_failures(const ReadFailures& failures);
+
+// When `root` is mounted with hidepid and this process lacks CAP_SYS_PTRACE (which
+// hidepid does not hide from): says on stderr that other users' processes are not seen.
+void report_hidden_processes(const ProcRoot& root);
 
 // `text` padded with blanks to `width` bytes, as printf's "%-Ns" pads: libcap-ng's
 // layouts count bytes, where fmt's "{:<N}" would count characters of UTF-8 text.
