@@ -1,38 +1,10 @@
 #!/usr/bin/env bats
 # The bash completion of captest (completions/bash/captest) and the lint of its man page.
 load common
-
-TOP="$BATS_TEST_DIRNAME/../.."
+load completion
 
 setup() {
-    PATH="$BIN:$PATH"
-    source "$TOP/completions/bash/captest"
-}
-
-# complete_words WORD... : completes the last word as bash would (cursor at the end).
-complete_words() {
-    COMP_WORDS=("$@")
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    COMP_LINE="$*"
-    COMP_POINT=${#COMP_LINE}
-    COMPREPLY=()
-    _captest "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-}
-
-# reply_is CANDIDATE... : COMPREPLY holds exactly these candidates, in any order.
-reply_is() {
-    local got want
-    got=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
-    want=$(printf '%s\n' "$@" | sort)
-    if [ "$got" != "$want" ]; then
-        echo "expected: $* -- got: ${COMPREPLY[*]}" >&2
-        return 1
-    fi
-}
-
-# The options of `captest --help`, one per line.
-help_options() {
-    captest --help | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u
+    use_completion captest
 }
 
 @test "completion: the built captest is the one on PATH, and it is registered" {
@@ -74,23 +46,6 @@ help_options() {
         [[ $c != --text && $c != -v && $c != --verbose ]] || { echo "offered $c" >&2; return 1; }
     done
     [ "${#COMPREPLY[@]}" -eq 14 ]
-}
-
-@test "man: captest.8 is clean under man --warnings" {
-    command -v man >/dev/null || skip "man is not installed"
-    local warnings
-    warnings=$(man --warnings -E UTF-8 -l "$TOP/man/captest.8" 2>&1 >/dev/null)
-    if [ -n "$warnings" ]; then
-        echo "$warnings" >&2
-        return 1
-    fi
-}
-
-@test "man: captest.8 is clean under mandoc -T lint" {
-    command -v mandoc >/dev/null || skip "mandoc is not installed"
-    run mandoc -T lint "$TOP/man/captest.8"
-    [ "$status" -eq 0 ]
-    [ "$output" = '' ]
 }
 
 @test "man: every option of --help is documented, and the usage line is upstream's" {

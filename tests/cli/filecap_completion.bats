@@ -1,13 +1,10 @@
 load common
+load completion
 
 # The bash completion of filecap (completions/bash/filecap) and the lint of its man page.
 
-TOP="$BATS_TEST_DIRNAME/../.."
-
 setup() {
-    # `filecap -H` and `filecap -d`, which the completion runs, are the built ones.
-    PATH="$BIN:$PATH"
-    source "$TOP/completions/bash/filecap"
+    use_completion filecap
     D=$(mktemp -d /tmp/capinspect-fccomp.XXXXXX)
     mkdir "$D/subdir"
     : >"$D/prog"
@@ -15,38 +12,6 @@ setup() {
 
 teardown() {
     rm -rf "$D"
-}
-
-# complete_words WORD... : completes the last word as bash would, into COMPREPLY.
-complete_words() {
-    COMP_WORDS=("$@")
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    COMP_LINE="$*"
-    COMP_POINT=${#COMP_LINE}
-    COMPREPLY=()
-    _filecap "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-}
-
-reply_has() {
-    local want have found
-    for want in "$@"; do
-        found=0
-        for have in "${COMPREPLY[@]}"; do
-            [[ $have == "$want" ]] && found=1 && break
-        done
-        if ((!found)); then
-            echo "'$want' is not among the candidates: ${COMPREPLY[*]}" >&2
-            return 1
-        fi
-    done
-}
-
-reply_is() {
-    reply_has "$@" || return 1
-    if [ "${#COMPREPLY[@]}" -ne "$#" ]; then
-        echo "expected $# candidates ($*), got ${#COMPREPLY[@]}: ${COMPREPLY[*]}" >&2
-        return 1
-    fi
 }
 
 @test "completion: the built filecap is the one on PATH" {
@@ -104,23 +69,6 @@ reply_is() {
     reply_is --output=+version
     complete_words filecap -oPATH,P
     reply_is -oPATH,PERMITTED
-}
-
-@test "man: filecap.8 is clean under man --warnings" {
-    command -v man >/dev/null || skip "man is not installed"
-    local warnings
-    warnings=$(man --warnings -E UTF-8 -l "$TOP/man/filecap.8" 2>&1 >/dev/null)
-    if [ -n "$warnings" ]; then
-        echo "$warnings" >&2
-        return 1
-    fi
-}
-
-@test "man: filecap.8 is clean under mandoc -T lint" {
-    command -v mandoc >/dev/null || skip "mandoc is not installed"
-    run mandoc -T lint "$TOP/man/filecap.8"
-    assert_success
-    assert_output ''
 }
 
 @test "man: the COLUMNS section names every column of filecap -H, the OPTIONS every option" {

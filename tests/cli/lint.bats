@@ -66,3 +66,16 @@ help_options() {
         assert_output --regexp "^$t from capinspect [0-9.]+$"
     done
 }
+
+@test "every section 8 page is clean under man --warnings and mandoc -T lint" {
+    command -v man >/dev/null || skip "man is not installed"
+    command -v mandoc >/dev/null || skip "mandoc is not installed"
+    local t warnings
+    for t in "${TOOLS[@]}"; do
+        warnings=$(man --warnings -E UTF-8 -l "$TOP/man/$t.8" 2>&1 >/dev/null)
+        [ -z "$warnings" ] || fail "man/$t.8 under man --warnings: $warnings"
+        run mandoc -T lint "$TOP/man/$t.8"
+        assert_success
+        assert_output ''
+    done
+}

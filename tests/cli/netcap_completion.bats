@@ -1,53 +1,10 @@
 load common
+load completion
 
 # The bash completion of netcap (completions/bash/netcap) and the lint of its man page.
 
-TOP="$BATS_TEST_DIRNAME/../.."
-
 setup() {
-    # `netcap -H`, which the completion runs for the column names, is the built one.
-    PATH="$BIN:$PATH"
-    source "$TOP/completions/bash/netcap"
-}
-
-# complete_words WORD... : completes the last word of `WORD...` as bash would (cursor at
-# the end of the line), leaving the candidates in COMPREPLY.
-complete_words() {
-    COMP_WORDS=("$@")
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    COMP_LINE="$*"
-    COMP_POINT=${#COMP_LINE}
-    COMPREPLY=()
-    _netcap "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-}
-
-# reply_has CANDIDATE... : every CANDIDATE is in COMPREPLY.
-reply_has() {
-    local want have found
-    for want in "$@"; do
-        found=0
-        for have in "${COMPREPLY[@]}"; do
-            [[ $have == "$want" ]] && found=1 && break
-        done
-        if ((!found)); then
-            echo "'$want' is not among the candidates: ${COMPREPLY[*]}" >&2
-            return 1
-        fi
-    done
-}
-
-# reply_is CANDIDATE... : COMPREPLY holds exactly these candidates (in any order).
-reply_is() {
-    reply_has "$@" || return 1
-    if [ "${#COMPREPLY[@]}" -ne "$#" ]; then
-        echo "expected $# candidates ($*), got ${#COMPREPLY[@]}: ${COMPREPLY[*]}" >&2
-        return 1
-    fi
-}
-
-# The options of `netcap --help`, one per line.
-help_options() {
-    netcap --help | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z-]*' | tr -d ' ,' | sort -u
+    use_completion netcap
 }
 
 @test "completion: the built netcap is the one on PATH" {
@@ -132,23 +89,6 @@ help_options() {
     reply_is --json
     complete_words netcap --no-color --a
     reply_is --advanced --all-netns
-}
-
-@test "man: netcap.8 is clean under man --warnings" {
-    command -v man >/dev/null || skip "man is not installed"
-    local warnings
-    warnings=$(man --warnings -E UTF-8 -l "$TOP/man/netcap.8" 2>&1 >/dev/null)
-    if [ -n "$warnings" ]; then
-        echo "$warnings" >&2
-        return 1
-    fi
-}
-
-@test "man: netcap.8 is clean under mandoc -T lint" {
-    command -v mandoc >/dev/null || skip "mandoc is not installed"
-    run mandoc -T lint "$TOP/man/netcap.8"
-    assert_success
-    assert_output ''
 }
 
 @test "man: the COLUMNS section names every column of netcap -H, and no other" {
