@@ -10,6 +10,9 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plot  # noqa: E402
+
 TOOLS = ["ours", "debian", "095"]
 LABELS = {
     "ours": "capinspect captest",
@@ -25,16 +28,6 @@ ORDER = ["default", "text", "nochild"]
 TARGET = 1.1  # ours/debian: "no slower than 1.1x Debian's"
 
 
-def read_kv(path):
-    out = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                if "=" in line:
-                    k, v = line.rstrip("\n").split("=", 1)
-                    out[k] = v
-    return out
-
 
 def ratios(med):
     r = {}
@@ -47,7 +40,7 @@ def ratios(med):
 
 
 def main(raw, out):
-    machine = read_kv(os.path.join(raw, "captest-machine.txt"))
+    machine = plot.read_kv(os.path.join(raw, "captest-machine.txt"))
     found = {m.group(1) for f in os.listdir(raw) if (m := re.match(r"captest-(\w+)\.round\d+\.json$", f))}
     scens = [s for s in ORDER if s in found] + sorted(found - set(ORDER))
     res = {"machine": machine, "scenarios": {}, "targets": []}

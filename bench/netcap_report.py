@@ -21,16 +21,6 @@ LABELS = {
 }
 
 
-def read_kv(path):
-    out = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                if "=" in line:
-                    k, v = line.rstrip("\n").split("=", 1)
-                    out[k] = v
-    return out
-
 
 def size_key(label):
     m = re.match(r"(procs)?(\d+)$", label)
@@ -42,14 +32,14 @@ def fmt_ms(v):
 
 
 def main(raw, out):
-    machine = read_kv(os.path.join(raw, "netcap-machine.txt"))
+    machine = plot.read_kv(os.path.join(raw, "netcap-machine.txt"))
     if machine.get("ss_command"):
         LABELS["ss"] = f"{machine['ss_command']} (iproute2)"
     sizes = sorted({m.group(1) for f in os.listdir(raw) if (m := re.match(r"netcap-(\w+)\.info$", f))},
                    key=size_key)
     res = {"machine": machine, "sizes": {}, "targets": []}
     for size in sizes:
-        info = read_kv(os.path.join(raw, f"netcap-{size}.info"))
+        info = plot.read_kv(os.path.join(raw, f"netcap-{size}.info"))
         e = {k: int(v) for k, v in info.items()}
         e["tools"] = {}
         with open(os.path.join(raw, f"netcap-{size}.probe")) as f:

@@ -16,6 +16,7 @@ two decades); log_x=False / log_y=False give linear ones. A series may also carr
 (netcap's "N processes + N sockets"), explained by a note under the plot.
 """
 import math
+import os
 from xml.sax.saxutils import escape
 
 ORDER = ["ours", "debian", "095", "getcap", "ss", "floor"]
@@ -38,6 +39,19 @@ class Series:
         self.extra = [(float(x), float(y)) for x, y in extra if y and y > 0]
         self.color = color or COLORS.get(key, "#000000")
         self.dash = dash if dash is not None else DASHES.get(key)
+
+
+def read_kv(path):
+    """The key=value lines the benchmark scripts write (machine description, sizes); {}
+    when the file is missing."""
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    out[k] = v
+    return out
 
 
 def machine_line(m, run_key="date"):

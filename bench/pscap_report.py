@@ -20,15 +20,6 @@ LABELS = {
 }
 
 
-def read_kv(path):
-    out = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                out[k] = v
-    return out
-
 
 def size_key(label):
     return 0 if label == "quiet" else int(label)
@@ -53,12 +44,12 @@ def parse_strace(path):
 
 
 def main(raw, out):
-    machine = read_kv(os.path.join(raw, "pscap-machine.txt"))
+    machine = plot.read_kv(os.path.join(raw, "pscap-machine.txt"))
     sizes = sorted({m.group(1) for f in os.listdir(raw) if (m := re.match(r"pscap-(\w+)\.procs$", f))},
                    key=size_key)
     result = {"machine": machine, "sizes": {}, "strace": {}, "targets": []}
     for size in sizes:
-        procs = read_kv(os.path.join(raw, f"pscap-{size}.procs"))
+        procs = plot.read_kv(os.path.join(raw, f"pscap-{size}.procs"))
         entry = {"procs": int(procs["procs"]), "requested": int(procs["requested"]),
                  "busy_before_pct": int(procs.get("busy", -1)), "tools": {}}
         rounds = sorted(f for f in os.listdir(raw) if f.startswith(f"pscap-{size}.round") and f.endswith(".json"))
