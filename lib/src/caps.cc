@@ -1,29 +1,59 @@
 #include <capinspect/caps.h>
 
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <array>
 #include <charconv>
-#include <memory>
+#include <iterator>
 
 #include <capinspect/proc_root.h>
 
 namespace capinspect {
 namespace {
 
-// libcap's names, prefix stripped, built once (thread-safe static initialisation).
+// The names of capabilities(7), lower case without "cap_", in the kernel's numbering
+// (linux/capability.h). A table of our own, as systemd's cap-list keeps: the programs
+// that only print names then do not load libcap at start-up, and a unit test checks
+// every entry against libcap and libcap-ng.
+struct KnownCap {
+    Cap number;
+    std::string_view name;
+};
+constexpr KnownCap known_caps[] = {
+    {CAP_CHOWN, "chown"}, {CAP_DAC_OVERRIDE, "dac_override"},
+    {CAP_DAC_READ_SEARCH, "dac_read_search"}, {CAP_FOWNER, "fowner"}, {CAP_FSETID, "fsetid"},
+    {CAP_KILL, "kill"}, {CAP_SETGID, "setgid"}, {CAP_SETUID, "setuid"}, {CAP_SETPCAP, "setpcap"},
+    {CAP_LINUX_IMMUTABLE, "linux_immutable"}, {CAP_NET_BIND_SERVICE, "net_bind_service"},
+    {CAP_NET_BROADCAST, "net_broadcast"}, {CAP_NET_ADMIN, "net_admin"}, {CAP_NET_RAW, "net_raw"},
+    {CAP_IPC_LOCK, "ipc_lock"}, {CAP_IPC_OWNER, "ipc_owner"}, {CAP_SYS_MODULE, "sys_module"},
+    {CAP_SYS_RAWIO, "sys_rawio"}, {CAP_SYS_CHROOT, "sys_chroot"}, {CAP_SYS_PTRACE, "sys_ptrace"},
+    {CAP_SYS_PACCT, "sys_pacct"}, {CAP_SYS_ADMIN, "sys_admin"}, {CAP_SYS_BOOT, "sys_boot"},
+    {CAP_SYS_NICE, "sys_nice"}, {CAP_SYS_RESOURCE, "sys_resource"}, {CAP_SYS_TIME, "sys_time"},
+    {CAP_SYS_TTY_CONFIG, "sys_tty_config"}, {CAP_MKNOD, "mknod"}, {CAP_LEASE, "lease"},
+    {CAP_AUDIT_WRITE, "audit_write"}, {CAP_AUDIT_CONTROL, "audit_control"},
+    {CAP_SETFCAP, "setfcap"}, {CAP_MAC_OVERRIDE, "mac_override"}, {CAP_MAC_ADMIN, "mac_admin"},
+    {CAP_SYSLOG, "syslog"}, {CAP_WAKE_ALARM, "wake_alarm"}, {CAP_BLOCK_SUSPEND, "block_suspend"},
+    {CAP_AUDIT_READ, "audit_read"}, {CAP_PERFMON, "perfmon"}, {CAP_BPF, "bpf"},
+    {CAP_CHECKPOINT_RESTORE, "checkpoint_restore"},
+};
+
+constexpr bool numbered_in_order() {
+    for (Cap c = 0; c < std::size(known_caps); ++c)
+        if (known_caps[c].number != c) return false;
+    return true;
+}
+static_assert(numbered_in_order(), "known_caps must list the kernel's numbers in order");
+
+// Known names, then cap_N for the numbers the table does not know (as libcap prints them).
 const std::array<std::string, max_cap + 1>& name_table() {
     static const auto table = [] {
         std::array<std::string, max_cap + 1> names;
-        for (Cap c = 0; c <= max_cap; ++c) {
-            std::unique_ptr<char, int (*)(void*)> raw(cap_to_name(static_cast<cap_value_t>(c)),
-                                                      cap_free);
-            std::string_view text = raw ? raw.get() : "";
-            // libcap answers a bare number for capabilities it has no name for.
-            names[c] = text.starts_with("cap_") ? std::string(text.substr(4))
-                                                : "cap_" + std::to_string(c);
-        }
+        for (Cap c = 0; c <= max_cap; ++c)
+            names[c] = c < std::size(known_caps) ? std::string(known_caps[c].name)
+                                                 : "cap_" + std::to_string(c);
         return names;
     }();
     return table;
@@ -142,7 +172,8 @@ Result<Cap> read_cap_last_cap(const ProcRoot& root) {
 Result<ThreadCaps> read_thread_caps(pid_t tid) {
     struct __user_cap_header_struct header {_LINUX_CAPABILITY_VERSION_3, tid};
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-    if (capget(&header, data) != 0) return fail(errno, "capget " + std::to_string(tid));
+    // glibc has capget(2) but no declaration of it (libcap's header has one).
+    if (syscall(SYS_capget, &header, data) != 0) return fail(errno, "capget " + std::to_string(tid));
     auto join = [](std::uint32_t low, std::uint32_t high) {
         return CapSet(std::uint64_t{high} << 32 | low);
     };

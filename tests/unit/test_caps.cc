@@ -44,14 +44,15 @@ TEST_CASE("full means every capability up to cap_last_cap, higher bits ignored")
     CHECK_FALSE(CapSet(0x1ffffffffffull).is_full(41));
 }
 
-TEST_CASE("names match libcap and libcap-ng for every capability the kernel knows") {
+TEST_CASE("our name table matches libcap and libcap-ng for every number") {
     auto root = ProcRoot::open();
     REQUIRE(root);
     auto last = read_cap_last_cap(*root);
     REQUIRE(last);
     CHECK(*last >= 40);  // checkpoint_restore exists since Linux 5.9
-    for (Cap c = 0; c <= *last; ++c) {
+    for (Cap c = 0; c <= max_cap; ++c) {
         CAPTURE(c);
+        // libcap answers a bare number for the capabilities it has no name for.
         std::unique_ptr<char, int (*)(void*)> libcap(cap_to_name(static_cast<cap_value_t>(c)), cap_free);
         std::string expected = libcap.get();
         if (expected.rfind("cap_", 0) == 0) {
