@@ -158,12 +158,14 @@ Result<ProcRoot> ProcRoot::open(std::string path) {
         std::from_chars(self, self + std::strlen(self), pid);
         root.live_ = pid == ::getpid();
     }
-    if (root.live_) {
-        char real[PATH_MAX];
-        if (::realpath(root.path_.c_str(), real) != nullptr)
-            if (auto info = root.read_file("self/mountinfo")) root.hidepid_ = find_hidepid(*info, real);
-    }
     return root;
+}
+
+std::string ProcRoot::hidepid() const {
+    char real[PATH_MAX];
+    if (!live_ || ::realpath(path_.c_str(), real) == nullptr) return "";
+    auto info = read_file("self/mountinfo");
+    return info ? find_hidepid(*info, real) : "";
 }
 
 Result<std::string> ProcRoot::read_file(std::string_view relpath) const {

@@ -92,11 +92,12 @@ void report_read_failures(const ReadFailures& failures) {
 }
 
 void report_hidden_processes(const ProcRoot& root) {
-    if (root.hidepid().empty()) return;
+    // CAP_SYS_PTRACE sees through hidepid; asking that first spares the mountinfo read.
     auto own = read_thread_caps(0);
-    if (!own || !own->effective.has(CAP_SYS_PTRACE))
+    if (own && own->effective.has(CAP_SYS_PTRACE)) return;
+    if (std::string hidepid = root.hidepid(); !hidepid.empty())
         warnf("{} is mounted with hidepid={}: processes of other users are not visible", root.path(),
-              root.hidepid());
+              hidepid);
 }
 
 std::string pad_bytes(std::string_view text, size_t width) {

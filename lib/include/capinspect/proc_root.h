@@ -62,8 +62,9 @@ public:
     // are pids the caller can pass to system calls (capget, kill).
     bool is_live() const { return live_; }
     // The hidepid= mount option ("invisible", "noaccess", "ptraceable", "2", ...) when the
-    // proc file system hides processes of other users; empty otherwise.
-    const std::string& hidepid() const { return hidepid_; }
+    // proc file system hides processes of other users; empty otherwise. Reads
+    // self/mountinfo at each call (only a live root can say).
+    std::string hidepid() const;
 
     Result<std::string> read_file(std::string_view relpath) const;
     Result<std::string> read_link(std::string_view relpath) const;
@@ -75,7 +76,6 @@ private:
     std::string path_;
     Fd fd_;
     bool live_ = false;
-    std::string hidepid_;
 };
 
 class CAPINSPECT_API ProcDir {
