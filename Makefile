@@ -36,7 +36,7 @@ CXXFLAGS ?= -O2 -g
 CFLAGS   ?= -O2 -g
 ALL_CXXFLAGS := -std=c++2b -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
 	$(WARNINGS) $(SAN_FLAGS) -Ilib/include -Itools $(PKG_CFLAGS) \
-	-DFMT_HEADER_ONLY -DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
+	-DFMT_HEADER_ONLY -DFMT_STATIC_THOUSANDS_SEPARATOR=0 -DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
 # Unit tests find their fixtures through the source directory.
 $(B)/tests/unit/%.o: ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
