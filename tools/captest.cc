@@ -8,6 +8,7 @@
 // data, so that the parent prints it in the chosen form, checks it against the prediction
 // of what execve gives (exec_caps) and decides --fail-if-escalation.
 #include <cap-ng.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <spawn.h>
@@ -25,6 +26,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/core.h>
@@ -261,15 +263,19 @@ Result<State> read_state(const ProcRoot* root, Cap last_cap) {
     s.securebits = own->securebits;
     s.no_new_privs = own->no_new_privs;
     s.seccomp = own->seccomp;
-    // What only /proc tells: the number of seccomp filters and the user namespace maps.
+    // What only /proc tells: the number of seccomp filters.
     if (status) s.seccomp_filters = status->seccomp_filters;
-    if (root) {
-        if (auto text = root->read_file("self/uid_map"))
-            if (auto map = parse_id_map(*text)) s.uid_map = std::move(*map);
-        if (auto text = root->read_file("self/gid_map"))
-            if (auto map = parse_id_map(*text)) s.gid_map = std::move(*map);
-    }
     return s;
+}
+
+// The user namespace maps, for the state a report shows (they cannot change while the
+// process runs: it never changes namespace).
+void read_namespace_maps(const ProcRoot* root, State& s) {
+    if (!root) return;
+    if (auto text = root->read_file("self/uid_map"))
+        if (auto map = parse_id_map(*text)) s.uid_map = std::move(*map);
+    if (auto text = root->read_file("self/gid_map"))
+        if (auto map = parse_id_map(*text)) s.gid_map = std::move(*map);
 }
 
 // The program file the child runs (this one): its set-id bits, its mount's nosuid flag
@@ -770,22 +776,52 @@ int state_error(const Options& opt, const Error& e) {
 // ---------------------------------------------------------------------------------------
 // Own-process transitions, through libcap-ng
 
+// libcap-ng is loaded only when an option changes the process, as systemd loads its
+// optional libraries: linked in, loading it cost every report about 5% of captest's
+// start-up (bench/results/captest.md).
+struct CapNg {
+    decltype(&::capng_clear) clear = nullptr;
+    decltype(&::capng_update) update = nullptr;
+    decltype(&::capng_apply) apply = nullptr;
+    decltype(&::capng_lock) lock = nullptr;
+    decltype(&::capng_change_id) change_id = nullptr;
+    decltype(&::capng_have_capability) have_capability = nullptr;
+};
+
+constexpr const char* capng_soname = "libcap-ng.so.0";
+
+Result<CapNg> load_capng() {
+    // Never unloaded: the process exits after the report.
+    void* lib = dlopen(capng_soname, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return fail_data(std::string("cannot load ") + dlerror());
+    CapNg ng;
+    auto find = [&](auto& fn, const char* name) {
+        fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
+        return fn != nullptr;
+    };
+    if (!find(ng.clear, "capng_clear") || !find(ng.update, "capng_update") ||
+        !find(ng.apply, "capng_apply") || !find(ng.lock, "capng_lock") ||
+        !find(ng.change_id, "capng_change_id") || !find(ng.have_capability, "capng_have_capability"))
+        return fail_data(std::string("cannot load ") + dlerror());
+    return ng;
+}
+
 // libcap-ng 0.9.5's capng_lock(): no_new_privs and the four NOROOT/NO_SETUID_FIXUP flags
 // added to the securebits already set. Debian's 0.8.3 library replaces the securebits
 // instead (dropping KEEP_CAPS or NO_CAP_AMBIENT_RAISE, and failing if one of those is
 // locked), so when other flags are set they are kept here by hand.
-bool lock_process() {
+bool lock_process(const CapNg& ng) {
     auto bits = read_securebits();
-    if (bits && (bits->mask() & ~Securebits::lock_mask) == 0) return capng_lock() == 0;
+    if (bits && (bits->mask() & ~Securebits::lock_mask) == 0) return ng.lock() == 0;
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     return bits && prctl(PR_SET_SECUREBITS, bits->mask() | Securebits::lock_mask, 0, 0, 0) == 0;
 }
 
 // The capabilities libcap-ng holds for the effective set (its own idea, not the kernel's).
-std::string capng_effective_list(Cap last_cap) {
+std::string capng_effective_list(const CapNg& ng, Cap last_cap) {
     CapSet set;
     for (Cap c = 0; c <= last_cap; ++c)
-        if (capng_have_capability(CAPNG_EFFECTIVE, c) > 0) set.add(c);
+        if (ng.have_capability(CAPNG_EFFECTIVE, c) > 0) set.add(c);
     return names_or_none(set);
 }
 
@@ -808,41 +844,48 @@ std::optional<int> apply_options(const Options& opt, Cap last_cap, bool& uid_cha
         fmt::print(stderr, "{}\n", what);
         return std::optional<int>(cli::exit_failure);
     };
+    if (opt.drop == Drop::none && !opt.lock) return std::nullopt;
+    auto loaded = load_capng();
+    if (!loaded) {
+        cli::warn(loaded.error().message());
+        return cli::exit_failure;
+    }
+    const CapNg& ng = *loaded;
     switch (opt.drop) {
     case Drop::all:
-        capng_clear(CAPNG_SELECT_ALL);
-        if (opt.lock && !lock_process()) return fail_with("capng_lock failed");
-        if (capng_apply(CAPNG_SELECT_ALL) < 0 || !dropped_as_asked(opt.drop, false, last_cap))
+        ng.clear(CAPNG_SELECT_ALL);
+        if (opt.lock && !lock_process(ng)) return fail_with("capng_lock failed");
+        if (ng.apply(CAPNG_SELECT_ALL) < 0 || !dropped_as_asked(opt.drop, false, last_cap))
             return fail_with("capng_apply failed");
         break;
     case Drop::caps: {
-        capng_clear(CAPNG_SELECT_CAPS);
+        ng.clear(CAPNG_SELECT_CAPS);
         int select = CAPNG_SELECT_CAPS;
         if (opt.ambient) {
             // Cannot work: an ambient capability must be permitted and inheritable.
-            capng_update(CAPNG_ADD, CAPNG_AMBIENT, CAP_CHOWN);
+            ng.update(CAPNG_ADD, CAPNG_AMBIENT, CAP_CHOWN);
             select |= CAPNG_SELECT_AMBIENT;
         }
-        if (opt.lock && !lock_process()) return fail_with("capng_lock failed");
-        if (capng_apply(static_cast<capng_select_t>(select)) < 0 || !dropped_as_asked(opt.drop, opt.ambient, last_cap))
+        if (opt.lock && !lock_process(ng)) return fail_with("capng_lock failed");
+        if (ng.apply(static_cast<capng_select_t>(select)) < 0 || !dropped_as_asked(opt.drop, opt.ambient, last_cap))
             return fail_with("capng_apply failed");
         break;
     }
     case Drop::id:
     case Drop::init_grp: {
         // --lock is ignored here, as upstream ignores it.
-        capng_clear(CAPNG_SELECT_BOTH);
-        capng_update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED), CAP_CHOWN);
+        ng.clear(CAPNG_SELECT_BOTH);
+        ng.update(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED), CAP_CHOWN);
         if (opt.ambient) {
-            capng_update(CAPNG_ADD, CAPNG_INHERITABLE, CAP_CHOWN);
-            capng_update(CAPNG_ADD, CAPNG_AMBIENT, CAP_CHOWN);
+            ng.update(CAPNG_ADD, CAPNG_INHERITABLE, CAP_CHOWN);
+            ng.update(CAPNG_ADD, CAPNG_AMBIENT, CAP_CHOWN);
         }
         int groups = opt.drop == Drop::id ? CAPNG_DROP_SUPP_GRP : CAPNG_INIT_SUPP_GRP;
-        int rc = capng_change_id(id_uid, id_gid, static_cast<capng_flags_t>(groups | CAPNG_CLEAR_BOUNDING));
+        int rc = ng.change_id(id_uid, id_gid, static_cast<capng_flags_t>(groups | CAPNG_CLEAR_BOUNDING));
         if (rc < 0) {
             // libcap-ng's text, on stdout (on stderr with --json, which keeps stdout for
             // the document).
-            std::string text = fmt::format("Error changing uid: {}\n{}\n", rc, capng_effective_list(last_cap));
+            std::string text = fmt::format("Error changing uid: {}\n{}\n", rc, capng_effective_list(ng, last_cap));
             if (opt.json) {
                 fflush(stdout);
                 fmt::print(stderr, "{}", text);
@@ -856,7 +899,7 @@ std::optional<int> apply_options(const Options& opt, Cap last_cap, bool& uid_cha
         break;
     }
     case Drop::none:
-        if (opt.lock && !lock_process()) return fail_with("capng_lock failed");
+        if (opt.lock && !lock_process(ng)) return fail_with("capng_lock failed");
         break;
     }
     return std::nullopt;
@@ -915,12 +958,13 @@ int finish(const Options& opt, const Escalation& e, int status) {
     return status;
 }
 
-// --no-child: try to regain root, then report as "Child".
-int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const ExecTask& after_execve,
+// --no-child: try to regain root, then report as "Child". `start` is the state it started
+// with; `changed` says whether the options changed it since.
+int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const State& start, bool changed,
               bool uid_changed) {
     ChildReport r;
-    r.after_execve = after_execve;
-    auto before = read_state(root, last_cap);
+    r.after_execve = start.exec_task();
+    auto before = changed ? read_state(root, last_cap) : Result<State>(start);
     if (!before) return state_error(opt, before.error());
     r.attempted = (before->uid.real != before->uid.effective && before->uid.real != 0) ||
                   before->effective.has(CAP_SETUID);
@@ -932,6 +976,7 @@ int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const Exec
     auto state = r.attempted ? read_state(root, last_cap) : before;
     if (!state) return state_error(opt, state.error());
     r.state = *state;
+    read_namespace_maps(root, r.state);
     if (r.regained) r.direct = try_direct_shadow();
 
     Escalation e;
@@ -993,6 +1038,7 @@ int run_parent(const Options& opt, const char* argv0, const ProcRoot* root, Cap 
     auto state = read_state(root, last_cap);
     if (!state) return state_error(opt, state.error());
     r.state = *state;
+    read_namespace_maps(root, r.state);
     r.prediction = predict_child(r.state);
 
     // The parent's text is printed in pieces, in order, and run_program() flushes it
@@ -1037,16 +1083,17 @@ int run(int argc, char** argv) {
     Cap last_cap = last_cap_read ? *last_cap_read : probe_cap_last_cap();  // ~41 prctl calls
 
     // The state a --no-child run started with, before any option changes it.
-    ExecTask after_execve;
+    State start;
     if (opt.no_child) {
-        auto start = read_state(root, last_cap);
-        if (!start) return state_error(opt, start.error());
-        after_execve = start->exec_task();
+        auto read = read_state(root, last_cap);
+        if (!read) return state_error(opt, read.error());
+        start = std::move(*read);
     }
 
     bool uid_changed = false;
     if (auto rc = apply_options(opt, last_cap, uid_changed)) return *rc;
-    if (opt.no_child) return run_child(opt, root, last_cap, after_execve, uid_changed);
+    bool changed = opt.drop != Drop::none || opt.lock;
+    if (opt.no_child) return run_child(opt, root, last_cap, start, changed, uid_changed);
     return run_parent(opt, argv[0], root, last_cap, uid_changed);
 }
 

@@ -695,3 +695,27 @@ assert d["parent"]["no_new_privs"] is True
 ' "$T/json"
     assert_success
 }
+
+@test "kernel: libcap-ng is loaded only for a change: without it the report works, a change fails in one line" {
+    unshare -m true 2>/dev/null || skip "cannot create a mount namespace here"
+    ! ldd "$CAPTEST" 2>/dev/null | grep -q libcap-ng || fail "captest links libcap-ng at start-up"
+    local lib
+    lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libcap-ng\.so\.0 (libc6,x86-64) => //p' | head -n 1)
+    [ -n "$lib" ] || skip "libcap-ng.so.0 is not in the loader cache"
+    # In a mount namespace of its own, the library becomes an empty file.
+    hide() { unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$lib" "$@"; }
+    run_ok "$T/with" "$CAPTEST"
+    run_captest "$T/without" hide "$CAPTEST"
+    assert_equal "$CAPTEST_STATUS" 0
+    [ ! -s "$T/without.err" ] || fail "stderr: $(cat "$T/without.err")"
+    diff -u "$T/with" "$T/without"
+    local opts
+    for opts in --drop-all --drop-caps --id --init-grp --lock; do
+        run_captest "$T/change" hide "$CAPTEST" $opts
+        assert_equal "$CAPTEST_STATUS" 1
+        [ ! -s "$T/change" ] || fail "$opts: stdout: $(cat "$T/change")"
+        run cat "$T/change.err"
+        assert_equal "${#lines[@]}" 1
+        assert_output --regexp "^captest: cannot load $lib: .*|^captest: cannot load libcap-ng\.so\.0: .*"
+    done
+}
