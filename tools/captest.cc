@@ -999,29 +999,39 @@ struct ChildRun {
     json doc;  // its "child" object, with the comparison with the prediction
 };
 
-// Runs this program again as the child and reads its report.
-ChildRun run_child_process(const char* argv0, const Prediction& prediction) {
-    ChildRun run;
+// Runs this program again as the child, with `args` after --no-child: true when it
+// succeeded. `output` gets what it printed either way.
+bool run_child_program(const char* argv0, std::vector<std::string> args, std::string& output) {
     std::string exe = self_exe_path();
-    auto done = run_program(exe, {argv0, "--no-child", "--json"}, true);
+    args.insert(args.begin(), {argv0, "--no-child"});
+    auto done = run_program(exe, args, true);
     if (!done) {
         cli::warnf("cannot run the child: {}", done.error().message());
-        return run;
+        return false;
     }
+    output = std::move(done->output);
     if (done->exec_error) {
         cli::warnf("cannot run the child: {}: {}", exe, std::strerror(done->exec_error));
-        return run;
+        return false;
     }
     if (WIFSIGNALED(done->status)) {
         cli::warnf("the child was killed by signal {}", WTERMSIG(done->status));
-        return run;
+        return false;
     }
     if (!WIFEXITED(done->status) || (WEXITSTATUS(done->status) != 0)) {
         cli::warnf("the child failed with exit status {}", WEXITSTATUS(done->status));
-        return run;
+        return false;
     }
+    return true;
+}
+
+// Runs the child and reads its report.
+ChildRun run_child_process(const char* argv0, const Prediction& prediction) {
+    ChildRun run;
+    std::string output;
+    if (!run_child_program(argv0, {"--json"}, output)) return run;
     try {
-        json doc = json::parse(done->output);
+        json doc = json::parse(output);
         const json& child = doc.at("child");
         run.report = child_from_json(child);
         // Written again with the comparison only the parent can make.
@@ -1050,6 +1060,17 @@ int run_parent(const Options& opt, const char* argv0, const ProcRoot* root, Cap 
     r.child_shadow = try_child_shadow();
     if (!opt.json) write_stdout(std::string(r.child_shadow ? "SUCCESS" : "FAILED") + "\n");
 
+    // The plain report needs nothing from the child but its text block, which the child
+    // prints itself (the same block, without the JSON round trip). Whatever it printed
+    // is passed on, as upstream's child writes to the same output.
+    if (!opt.json && !opt.verbose && !opt.fail_if_escalation) {
+        std::string text;
+        bool ok = run_child_program(argv0, opt.text ? std::vector<std::string>{"--text"}
+                                                    : std::vector<std::string>{},
+                                    text);
+        write_stdout(text);
+        return ok ? cli::exit_ok : cli::exit_failure;
+    }
     ChildRun child = run_child_process(argv0, r.prediction);
     Escalation e;
     if (child.report) {
