@@ -10,6 +10,7 @@
 # its start time is still the recorded one).
 
 load common
+load holders
 bats_require_minimum_version 1.5.0
 
 HEADER='ppid    pid     acct             command         type     port            capabilities'
@@ -36,16 +37,6 @@ start_time() {
     printf '%s\n' "${f[19]}"
 }
 
-# True while PID is a live (not zombie) child of this shell.
-holder_alive() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    local -a f
-    read -r -a f <<<"$stat"
-    [ "${f[0]}" != Z ] && [ "${f[1]}" = "$BASHPID" ]
-}
-
 # True while the forked child number I is alive and still the process we started.
 child_alive() {
     local pid=${CHILD_PIDS[$1]} stat
@@ -54,20 +45,8 @@ child_alive() {
 }
 
 teardown() {
-    local fd pid i j
-    for fd in "${HOLDER_FDS[@]}"; do
-        exec {fd}>&-
-    done
-    for pid in "${HOLDER_PIDS[@]}"; do
-        for ((i = 0; i < 100; i++)); do
-            holder_alive "$pid" || break
-            sleep 0.05
-        done
-        if holder_alive "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        wait "$pid" 2>/dev/null || true
-    done
+    stop_holders
+    local i j
     for j in "${!CHILD_PIDS[@]}"; do
         for ((i = 0; i < 100; i++)); do
             child_alive "$j" || break
@@ -77,7 +56,7 @@ teardown() {
             kill -KILL "${CHILD_PIDS[$j]}" 2>/dev/null || true
         fi
     done
-    HOLDER_FDS=() HOLDER_PIDS=() CHILD_PIDS=() CHILD_STARTS=()
+    CHILD_PIDS=() CHILD_STARTS=()
 }
 
 # start_holder NAME COMMAND... — runs COMMAND (sockholder, possibly behind unshare) in the

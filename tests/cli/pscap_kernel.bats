@@ -8,6 +8,7 @@
 # them, and kills only a holder that is still there, by its pid.
 
 load common
+load holders
 bats_require_minimum_version 1.5.0
 
 HEADER='ppid    pid     uid              command         capabilities'
@@ -22,33 +23,8 @@ setup() {
     [ -x "$BIN/pscap" ] || fail "$BIN/pscap is not built (make all)"
 }
 
-# True while PID is a live (not zombie) child of this shell.
-holder_alive() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    local -a f
-    read -r -a f <<<"$stat"
-    [ "${f[0]}" != Z ] && [ "${f[1]}" = "$BASHPID" ]
-}
-
 teardown() {
-    local fd pid i
-    for fd in "${HOLDER_FDS[@]}"; do
-        exec {fd}>&-
-    done
-    for pid in "${HOLDER_PIDS[@]}"; do
-        for ((i = 0; i < 100; i++)); do
-            holder_alive "$pid" || break
-            sleep 0.05
-        done
-        if holder_alive "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        wait "$pid" 2>/dev/null || true
-    done
-    HOLDER_FDS=()
-    HOLDER_PIDS=()
+    stop_holders
 }
 
 # start_holder NAME COMMAND... — runs COMMAND (capholder, possibly behind unshare) in the
