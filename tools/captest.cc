@@ -269,9 +269,9 @@ Result<State> read_state(const ProcRoot* root, Cap last_cap) {
 }
 
 // The user namespace maps, for the state a report shows (they cannot change while the
-// process runs: it never changes namespace).
-void read_namespace_maps(const ProcRoot* root, State& s) {
-    if (!root) return;
+// process runs: it never changes namespace). Only --verbose and --json show them.
+void read_namespace_maps(const ProcRoot* root, const Options& opt, State& s) {
+    if (!root || !(opt.verbose || opt.json)) return;
     if (auto text = root->read_file("self/uid_map"))
         if (auto map = parse_id_map(*text)) s.uid_map = std::move(*map);
     if (auto text = root->read_file("self/gid_map"))
@@ -976,7 +976,7 @@ int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const Stat
     auto state = r.attempted ? read_state(root, last_cap) : before;
     if (!state) return state_error(opt, state.error());
     r.state = *state;
-    read_namespace_maps(root, r.state);
+    read_namespace_maps(root, opt, r.state);
     if (r.regained) r.direct = try_direct_shadow();
 
     Escalation e;
@@ -1048,7 +1048,7 @@ int run_parent(const Options& opt, const char* argv0, const ProcRoot* root, Cap 
     auto state = read_state(root, last_cap);
     if (!state) return state_error(opt, state.error());
     r.state = *state;
-    read_namespace_maps(root, r.state);
+    read_namespace_maps(root, opt, r.state);
     r.prediction = predict_child(r.state);
 
     // The parent's text is printed in pieces, in order, and run_program() flushes it
