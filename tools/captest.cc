@@ -973,7 +973,9 @@ int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const Stat
         // The uid decides; a refused gid change shows in the credentials lines.
         if (r.regained) [[maybe_unused]] int ignored = setgid(0);
     }
-    auto state = r.attempted ? read_state(root, last_cap) : before;
+    // When every uid and gid already was 0, setuid(0) and setgid(0) changed nothing.
+    bool all_root = before->uid == IdSet{} && before->gid == IdSet{};
+    auto state = r.attempted && !all_root ? read_state(root, last_cap) : before;
     if (!state) return state_error(opt, state.error());
     r.state = *state;
     read_namespace_maps(root, opt, r.state);
