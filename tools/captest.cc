@@ -4,9 +4,11 @@
 // first, the numeric ambient label is always "Ambient:"). --verbose adds lines, --json
 // prints the whole report, parent and child, as one document.
 //
-// The child is this program run again with --no-child --json: its report comes back as
-// data, so that the parent prints it in the chosen form, checks it against the prediction
-// of what execve gives (exec_caps) and decides --fail-if-escalation.
+// The child is this program run again with --no-child. With --verbose, --json or
+// --fail-if-escalation it runs with --json too: its report comes back as data, so that the
+// parent prints it in the chosen form, checks it against the prediction of what execve
+// gives (exec_caps) and decides --fail-if-escalation. Otherwise the parent passes on the
+// child's own text block.
 #include <cap-ng.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -777,8 +779,8 @@ int state_error(const Options& opt, const Error& e) {
 // Own-process transitions, through libcap-ng
 
 // libcap-ng is loaded only when an option changes the process, as systemd loads its
-// optional libraries: linked in, loading it cost every report about 5% of captest's
-// start-up (bench/results/captest.md).
+// optional libraries: linked in, loading it cost every report about 5% of a
+// --no-child run here.
 struct CapNg {
     decltype(&::capng_clear) clear = nullptr;
     decltype(&::capng_update) update = nullptr;
