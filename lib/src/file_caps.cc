@@ -1,18 +1,8 @@
 #include <capinspect/file_caps.h>
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/xattr.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
-#include <cstring>
-#include <memory>
-#include <vector>
-
-#include <capinspect/proc_root.h>
 
 #include "file_caps_internal.h"
 #include "xattr_at.h"
