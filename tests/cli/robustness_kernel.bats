@@ -40,7 +40,7 @@ baseline() {
                 extra=$(comm -13 <(printf '%s\n' "${quiet[$t]}") <(printf '%s\n' "$now"))
                 [ -z "$extra" ] || fail "$t: spurious stderr under churn: $extra"
             fi
-            case $t in *-J*) python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$output" ;; esac
+            case $t in *" -J "*) python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$output" ;; esac
             runs=$((runs + 1))
         done
     done
@@ -152,7 +152,7 @@ baseline() {
             [ "$status" -eq 0 ] || fail "$c exited $status: $stderr"
             [ -z "$stderr" ] || fail "$c: spurious stderr under churn: $stderr"
             case $c in
-            *-J*)
+            *" -J "*)  # the option, not a "-J" inside the temporary path
                 python3 - "$output" "$t" <<'PY' || fail "$c: bad JSON or a stable file missing: $output"
 import json, sys
 paths = {f["path"] for f in json.loads(sys.argv[1])["files"]}
