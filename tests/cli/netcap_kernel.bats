@@ -29,32 +29,19 @@ setup() {
 
 # Field 22 of /proc/PID/stat: the start time, to recognise a pid that was reused.
 start_time() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-    stat=${stat##*) }
-    local -a f
-    read -r -a f <<<"$stat"
-    printf '%s\n' "${f[19]}"
+    read_stat "$1" && printf '%s\n' "${STAT[19]}"
 }
 
 # True while the forked child number I is alive and still the process we started.
 child_alive() {
-    local pid=${CHILD_PIDS[$1]} stat
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-    [[ ${stat##*) } != Z* ]] && [ "$(start_time "$pid")" = "${CHILD_STARTS[$1]}" ]
+    read_stat "${CHILD_PIDS[$1]}" && [ "${STAT[0]}" != Z ] && [ "${STAT[19]}" = "${CHILD_STARTS[$1]}" ]
 }
 
 teardown() {
     stop_holders
-    local i j
+    local j
     for j in "${!CHILD_PIDS[@]}"; do
-        for ((i = 0; i < 100; i++)); do
-            child_alive "$j" || break
-            sleep 0.05
-        done
-        if child_alive "$j"; then
-            kill -KILL "${CHILD_PIDS[$j]}" 2>/dev/null || true
-        fi
+        end_by_pid "${CHILD_PIDS[$j]}" child_alive "$j"
     done
     CHILD_PIDS=() CHILD_STARTS=()
 }
