@@ -488,7 +488,7 @@ PY
 @test "fixture: the tree is what make-proc-net.sh writes" {
     local dir="$BATS_TEST_TMPDIR/fixtures"
     mkdir -p "$dir"
-    cp "$FIXTURES/make-proc-net.sh" "$dir/"
+    cp "$FIXTURES/make-proc-net.sh" "$FIXTURES/proc-lib.sh" "$dir/"
     bash "$dir/make-proc-net.sh"
     diff -r --no-dereference "$PROC" "$dir/proc-net"
 }
