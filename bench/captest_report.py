@@ -67,14 +67,8 @@ def main(raw, out):
             t["cpu_ms"] = statistics.median(t["round_cpu_ms"])
         e["ratios"] = ratios({k: v["median_ms"] for k, v in e["tools"].items()})
         e["cpu_ratios"] = ratios({k: v["cpu_ms"] for k, v in e["tools"].items()})
-        il = os.path.join(raw, f"captest-{sc}.interleave.txt")
-        if os.path.exists(il):
-            inter = {}
-            with open(il) as f:
-                for line in f:
-                    name, med, p25, p75, mn, n = line.split()
-                    inter[name] = {"median_ms": float(med), "p25_ms": float(p25), "p75_ms": float(p75),
-                                   "min_ms": float(mn), "runs": int(n)}
+        inter = plot.read_interleave(os.path.join(raw, f"captest-{sc}.interleave.txt"))
+        if inter is not None:
             e["interleaved"] = {"tools": inter, "ratios": ratios({k: v["median_ms"] for k, v in inter.items()})}
         # Same report? Debian's and 0.9.5's hex words and layout are the reference.
         outputs = {}

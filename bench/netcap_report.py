@@ -98,14 +98,8 @@ def main(raw, out):
                     k, v = line.split()
                     checks[k] = v
         e["checks"] = checks
-        il = os.path.join(raw, f"netcap-{size}.interleave.txt")
-        if os.path.exists(il):
-            inter = {}
-            with open(il) as f:
-                for line in f:
-                    name, m_, p25, p75, mn, n = line.split()
-                    inter[name] = {"median_ms": float(m_), "p25_ms": float(p25), "p75_ms": float(p75),
-                                   "min_ms": float(mn), "runs": int(n)}
+        inter = plot.read_interleave(os.path.join(raw, f"netcap-{size}.interleave.txt"))
+        if inter is not None:
             e["interleaved"] = {"tools": inter, "ratios": ratios({k: v["median_ms"] for k, v in inter.items()})}
         res["sizes"][size] = e
 

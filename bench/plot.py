@@ -54,6 +54,20 @@ def read_kv(path):
     return out
 
 
+def read_interleave(path):
+    """bench/interleave's report (a line NAME MEDIAN P25 P75 MIN RUNS per program, in ms),
+    by program; None when the file is missing."""
+    if not os.path.exists(path):
+        return None
+    out = {}
+    with open(path) as f:
+        for line in f:
+            name, med, p25, p75, mn, n = line.split()
+            out[name] = {"median_ms": float(med), "p25_ms": float(p25), "p75_ms": float(p75),
+                         "min_ms": float(mn), "runs": int(n)}
+    return out
+
+
 def machine_line(m, run_key="date"):
     """'2 CPUs, Intel(R) Xeon(R) Processor, Linux 6.18.44; run 2026-11-28' from a machine dict."""
     parts = []

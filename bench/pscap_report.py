@@ -75,14 +75,8 @@ def main(raw, out):
             if "095" in med:
                 ratios["095/ours"] = med["095"] / med["ours"]
         entry["ratios"] = ratios
-        il = os.path.join(raw, f"pscap-{size}.interleave.txt")
-        if os.path.exists(il):
-            inter = {}
-            with open(il) as f:
-                for line in f:
-                    name, med, p25, p75, mn, n = line.split()
-                    inter[name] = {"median_ms": float(med), "p25_ms": float(p25), "p75_ms": float(p75),
-                                   "min_ms": float(mn), "runs": int(n)}
+        inter = plot.read_interleave(os.path.join(raw, f"pscap-{size}.interleave.txt"))
+        if inter is not None:
             im = {k: v["median_ms"] for k, v in inter.items()}
             iratios = {}
             if "ours" in im:
