@@ -26,29 +26,18 @@
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$bench")
-build=$bench/build
-raw=$bench/results/raw
-out=$bench/results
+bench_tool=captest
+. "$bench/common.sh"
 
 SCENARIOS=${SCENARIOS:-"default text nochild"}
 ROUNDS=${ROUNDS:-5}
 RUNS=${RUNS:-100}
 WARMUP=${WARMUP:-10}
 ITER=${ITER:-300}
-QUIET_WAIT=${QUIET_WAIT:-120}
-BUSY_MAX=${BUSY_MAX:-15}
-CC=${CC:-cc}
-PYTHON=${PYTHON:-python3}
-KEEP=${KEEP:-0}
 
 ours=$root/build/bin/captest
 debian=/usr/bin/captest
 up095=/opt/libcap-ng-0.9.5/bin/captest
-
-log() { printf '%s\n' "captest-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-. "$bench/quiet.sh"
 
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
 command -v "$PYTHON" >/dev/null || die "$PYTHON is not installed"

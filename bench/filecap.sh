@@ -34,10 +34,8 @@
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$bench")
-build=$bench/build
-raw=$bench/results/raw
-out=$bench/results
+bench_tool=filecap
+. "$bench/common.sh"
 
 SIZES=${SIZES:-"10000 100000 1000000"}
 PCT=${PCT:-1}
@@ -45,14 +43,9 @@ ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
 COLD_RUNS=${COLD_RUNS:-3}
 TREE_DIR=${TREE_DIR:-/var/tmp}
-QUIET_WAIT=${QUIET_WAIT:-120}
-BUSY_MAX=${BUSY_MAX:-15}
 SCENARIOS=${SCENARIOS:-"warm2 warm1 cold"}
 OTHERS=${OTHERS-"095 getcap"}
 WHOLE=${WHOLE:-1}
-KEEP=${KEEP:-0}
-CC=${CC:-cc}
-PYTHON=${PYTHON:-python3}
 
 ours=$root/build/bin/filecap
 debian=/usr/bin/filecap
@@ -60,10 +53,6 @@ up095=/opt/libcap-ng-0.9.5/bin/filecap
 floor=$build/filecap_floor
 getcap=$(command -v getcap || true)
 gen=$build/filetree
-
-log() { printf '%s\n' "filecap-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-. "$bench/quiet.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root: the generator sets capabilities, cold runs drop caches"
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"

@@ -35,11 +35,9 @@
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$bench")
-
-log() { printf '%s\n' "netcap-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-. "$bench/quiet.sh"
+bench_tool=netcap
+QUIET_WAIT=${QUIET_WAIT:-180}
+. "$bench/common.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root: the generators open raw and packet sockets and set capabilities"
 
@@ -50,21 +48,12 @@ fi
 command -v ip >/dev/null || die "ip (iproute2) is not installed"
 ip link set lo up
 
-build=$bench/build
-raw=$bench/results/raw
-out=$bench/results
-
 SIZES=${SIZES:-"10000 100000 procs10000"}
 PCT=${PCT:-50}
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-10}
 WARMUP=${WARMUP:-2}
 SLOW=${SLOW:-5}
-QUIET_WAIT=${QUIET_WAIT:-180}
-BUSY_MAX=${BUSY_MAX:-15}
-CC=${CC:-cc}
-PYTHON=${PYTHON:-python3}
-KEEP=${KEEP:-0}
 
 ours=$root/build/bin/netcap
 debian=/usr/bin/netcap

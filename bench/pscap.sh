@@ -24,30 +24,19 @@
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$bench")
-build=$bench/build
-raw=$bench/results/raw
-out=$bench/results
+bench_tool=pscap
+. "$bench/common.sh"
 
 SIZES=${SIZES:-"quiet 1000 5000 10000"}
 PCT=${PCT:-20}
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-15}
 WARMUP=${WARMUP:-3}
-QUIET_WAIT=${QUIET_WAIT:-120}
-BUSY_MAX=${BUSY_MAX:-15}
-CC=${CC:-cc}
-PYTHON=${PYTHON:-python3}
-KEEP=${KEEP:-0}
 
 ours=$root/build/bin/pscap
 debian=/usr/bin/pscap
 up095=/opt/libcap-ng-0.9.5/bin/pscap
 floor=$build/pscap_floor
-
-log() { printf '%s\n' "pscap-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-. "$bench/quiet.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root: the generator needs to set capabilities and uids"
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"

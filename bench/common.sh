@@ -1,6 +1,21 @@
-# Sourced by the benchmark scripts: the machine may be shared, so each measurement first
-# waits for the other users to leave the CPUs mostly idle. Needs log(), QUIET_WAIT and
-# BUSY_MAX from the script.
+# Sourced by the benchmark scripts once they have set `bench` (this directory) and
+# `bench_tool` (pscap, netcap, filecap or captest): the paths and the settings they share,
+# their log lines, and the wait for a quiet machine (the machine may be shared, so each
+# measurement first waits for the other users to leave the CPUs mostly idle).
+
+root=$(dirname "$bench")
+build=$bench/build
+raw=$bench/results/raw
+out=$bench/results
+
+QUIET_WAIT=${QUIET_WAIT:-120}
+BUSY_MAX=${BUSY_MAX:-15}
+CC=${CC:-cc}
+PYTHON=${PYTHON:-python3}
+KEEP=${KEEP:-0}
+
+log() { printf '%s\n' "$bench_tool-bench: $*" >&2; }
+die() { log "$*"; exit 1; }
 
 # Percent of all CPU time spent busy (not idle or iowait) over one second.
 cpu_busy() {
