@@ -20,7 +20,9 @@ install_into() {
     install_into install DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib BASHCOMPDIR=/usr/share/bash-completion/completions
     expected=$(
         cd "$TOP"
-        for t in tools/*.cc; do t=${t#tools/}; echo "usr/bin/${t%.cc}"; done
+        for t in tools/*.cc tools/*/; do
+            t=${t#tools/}; t=${t%/}; [ "$t" = common ] || echo "usr/bin/${t%.cc}"
+        done
         echo usr/lib/libcapinspect.so
         echo usr/lib/libcapinspect.so.0
         echo usr/lib/libcapinspect.so.0.1.0
