@@ -17,7 +17,8 @@
 #                        UTF-8 (406), a C1 control (407), CR TAB DEL BEL (408), 255 bytes of
 #                        ASCII (409) and of UTF-8 (410), a backslash (412), a megabyte
 #                        (413), valid UTF-8 (414), an OSC title sequence (415), a forged
-#                        row (416), CRLF (417), an OSC sequence in a thread (502, -T)
+#                        row (416), CRLF (417), bidirectional overrides and isolates and a
+#                        line separator (418-420), an OSC sequence in a thread (502, -T)
 #   /proc/net            lines truncated, with extra fields, garbage with ESC, a NUL in a
 #                        field, a non-hex port, an inode beyond 64 bits or negative, a
 #                        megabyte line, blanks only, an address one digit short, no
@@ -47,6 +48,7 @@ NAMES = {
     410: "\u20ac".encode() * 85, 412: b"back\\x41slash", 413: b"M" * 1048576,
     414: "caf\u00e9".encode(), 415: b"\x1b]0;pwned\x07",
     416: b"x\n1       1       root             fake            full +", 417: b"crlf\r",
+    418: "x\u202eevil".encode(), 419: "\u2066iso\u2069".encode(), 420: "line\u2028sep".encode(),
     500: b"threaded",
 }
 HOSTILE = [p for p in NAMES if p >= 400]
@@ -78,13 +80,16 @@ on() {
     COLUMNS=80 "$BIN/$tool" --proc-root "$HPROC" "$@" >"$OUT" 2>"$ERR" || rc=$?
 }
 
-# clean FILE...: no raw control byte (but newline), no DEL, no C1 control, valid UTF-8.
+# clean FILE...: no raw control byte (but newline), no DEL, no C1 control, no
+# bidirectional control or line/paragraph separator (U+202A..U+202E, U+2066..U+2069,
+# U+2028, U+2029), valid UTF-8.
+UNSAFE='[\x00-\x09\x0B-\x1F\x7F]|\xC2[\x80-\x9F]|\xE2\x80[\xA8-\xAE]|\xE2\x81[\xA6-\xA9]'
 clean() {
     local f
     for f in "$@"; do
-        if LC_ALL=C grep -naP '[\x00-\x09\x0B-\x1F\x7F]|\xC2[\x80-\x9F]' "$f" >/dev/null; then
+        if LC_ALL=C grep -naP "$UNSAFE" "$f" >/dev/null; then
             echo "raw control byte in $f:" >&2
-            LC_ALL=C grep -naP '[\x00-\x09\x0B-\x1F\x7F]|\xC2[\x80-\x9F]' "$f" | cut -c1-200 | od -c | head >&2
+            LC_ALL=C grep -naP "$UNSAFE" "$f" | cut -c1-200 | od -c | head >&2
             return 1
         fi
         python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$f" ||
@@ -122,10 +127,13 @@ text_name() {
     415) printf '%s' '\x1B]0;pwned\x07' ;;
     416) printf '%s' 'x\x0A1       1       root             fake            full +' ;;
     417) printf '%s' 'crlf\x0D' ;;
+    418) printf '%s' 'x\xE2\x80\xAEevil' ;;
+    419) printf '%s' '\xE2\x81\xA6iso\xE2\x81\xA9' ;;
+    420) printf '%s' 'line\xE2\x80\xA8sep' ;;
     500) printf threaded ;;
     esac
 }
-HOSTILE_PIDS="400 401 402 403 404 405 406 407 408 409 410 412 413 414 415 416 417 500"
+HOSTILE_PIDS="400 401 402 403 404 405 406 407 408 409 410 412 413 414 415 416 417 418 419 420 500"
 MALFORMED_PIDS="300 301 302 303 304 305 306 307 308 309 411"
 
 # 0.9.5's rows, padded by bytes as its printf does.
@@ -161,6 +169,27 @@ skipped_line() {
     [ ! -s "$HPROC/306/status" ]
     [ -d "$HPROC/net/udplite" ]
     [ "$(head -c 6 "$HPROC/net/raw6")" = '   58:' ]
+}
+
+@test "column mode in the C and a UTF-8 locale: never hangs, every name escaped" {
+    # libsmartcols cannot measure a byte above 0x7F outside a UTF-8 locale; handed one
+    # with its encoding off it looped forever.
+    for loc in C POSIX C.UTF-8; do
+        for tool in "pscap -a -o PID,COMMAND" "pscap -a --tree -o PID,COMMAND" "netcap -o PID,COMMAND"; do
+            rc=0
+            LC_ALL=$loc timeout 20 "$BIN/${tool%% *}" --proc-root "$HPROC" ${tool#* } >"$OUT" 2>"$ERR" || rc=$?
+            [ "$rc" -eq 0 ] || fail "LC_ALL=$loc $tool: exit $rc (124: it hung)"
+            clean "$OUT" "$ERR"
+            grep -qF 'x\xE2\x80\xAEevil' "$OUT" || fail "LC_ALL=$loc $tool: 418 not escaped"
+            if [ "$loc" = C.UTF-8 ]; then
+                grep -qF "$(printf 'caf\xc3\xa9')" "$OUT" || fail "$tool: valid UTF-8 escaped in UTF-8"
+            else
+                # Outside UTF-8 only ASCII: valid UTF-8 is escaped too.
+                ! LC_ALL=C grep -qaP '[\x80-\xFF]' "$OUT" || fail "LC_ALL=$loc $tool: a byte above 0x7F"
+                grep -qF 'caf\xC3\xA9' "$OUT" || fail "LC_ALL=$loc $tool: 414 not escaped"
+            fi
+        done
+    done
 }
 
 @test "pscap: malformed processes skipped and counted in one line, the rest byte for byte" {
@@ -237,7 +266,7 @@ for line in text[:-1].split("\n"):
         nodes.append([depth, content])
     else:
         nodes[-1][1] += content
-def esc(b):  # escape_name for these names: \xHH for controls and invalid UTF-8
+def esc(b):  # escape_name: \xHH for controls, display controls and invalid UTF-8
     out = ""
     for ch in b.decode("utf-8", "surrogateescape"):
         o = ord(ch)
@@ -245,7 +274,7 @@ def esc(b):  # escape_name for these names: \xHH for controls and invalid UTF-8
             out += "\\x%02X" % (o - 0xDC00)
         elif o < 0x20 or o == 0x7F:
             out += "\\x%02X" % o
-        elif 0x80 <= o <= 0x9F:
+        elif 0x80 <= o <= 0x9F or 0x2028 <= o <= 0x202E or 0x2066 <= o <= 0x2069:
             out += "".join("\\x%02X" % c for c in ch.encode())
         else:
             out += ch
@@ -365,7 +394,7 @@ PY
     grep -qxF '415 \x1b]0;pwned\x07' "$OUT"
     grep -qxF '417 crlf\x0d' "$OUT"
     # one line per process: no name split a row
-    [ "$(wc -l < "$OUT")" -eq 24 ]
+    [ "$(wc -l < "$OUT")" -eq 27 ]
     [ "$(cut -d' ' -f1 "$OUT" | paste -sd' ')" = "PID 1 100 101 200 202 $HOSTILE_PIDS" ]
 }
 
@@ -558,6 +587,39 @@ PY
 
 teardown() {
     if [ -n "${IMG_MNT:-}" ] && mountpoint -q "$IMG_MNT"; then umount "$IMG_MNT"; fi
+}
+
+@test "filecap: display controls in file names; column mode in the C locale does not hang" {
+    require_root
+    command -v setcap >/dev/null || skip "setcap is not installed"
+    local d=$BATS_TEST_TMPDIR/bidi
+    mkdir "$d"
+    cp /bin/true "$d/$(printf 'x\xe2\x80\xaeevil')"
+    cp /bin/true "$d/$(printf 'caf\xc3\xa9')"
+    setcap cap_net_raw+ep "$d/$(printf 'x\xe2\x80\xaeevil')"
+    setcap cap_net_raw+ep "$d/$(printf 'caf\xc3\xa9')"
+    # the default text: the override escaped, valid UTF-8 left as it is
+    "$BIN/filecap" "$d" > "$OUT" 2> "$ERR"
+    clean "$OUT" "$ERR"
+    grep -qF "$d/x\xE2\x80\xAEevil" "$OUT"
+    grep -qF "$d/$(printf 'caf\xc3\xa9')" "$OUT"
+    for loc in C C.UTF-8; do
+        rc=0
+        LC_ALL=$loc timeout 20 "$BIN/filecap" -o PATH,SET "$d" > "$OUT" 2> "$ERR" || rc=$?
+        [ "$rc" -eq 0 ] || fail "LC_ALL=$loc filecap -o: exit $rc (124: it hung)"
+        clean "$OUT" "$ERR"
+        grep -qF "$d/x\xE2\x80\xAEevil" "$OUT"
+    done
+    grep -qF "$d/$(printf 'caf\xc3\xa9')" "$OUT"   # C.UTF-8: left as it is
+    # JSON: the names round-trip
+    "$BIN/filecap" -J -o PATH "$d" > "$OUT"
+    python3 - "$OUT" "$d" <<'PY'
+import json, os, sys
+from hostile_names import unescape
+files = json.load(open(sys.argv[1], "rb"))["files"]
+d = sys.argv[2].encode()
+assert sorted(unescape(f["path"]) for f in files) == sorted(os.path.join(d, n) for n in os.listdir(d)), files
+PY
 }
 
 @test "filecap: malformed security.capability values under hostile names, one diagnostic each" {

@@ -30,6 +30,25 @@ TEST_CASE("escape_name: valid UTF-8 passes, invalid bytes and C1 controls do not
     CHECK(escape_name("\xc2\xa0") == "\xc2\xa0");                  // no-break space is fine
 }
 
+TEST_CASE("escape_name: bidirectional controls and separators (Trojan source)") {
+    CHECK(escape_name("x\xe2\x80\xae" "evil") == "x\\xE2\\x80\\xAEevil");             // U+202E RLO
+    CHECK(escape_name("\xe2\x80\xaa\xe2\x80\xab") == "\\xE2\\x80\\xAA\\xE2\\x80\\xAB");  // LRE RLE
+    CHECK(escape_name("\xe2\x81\xa6" "i\xe2\x81\xa9") == "\\xE2\\x81\\xA6i\\xE2\\x81\\xA9");  // LRI PDI
+    CHECK(escape_name("a\xe2\x80\xa8" "b\xe2\x80\xa9") == "a\\xE2\\x80\\xA8b\\xE2\\x80\\xA9");  // LS PS
+    // neighbours that are ordinary text: U+2027, U+202F, U+2065 (unassigned), U+206A
+    CHECK(escape_name("\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa") ==
+          "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+    CHECK(escape_name_reversible("\xe2\x80\xae") == "\\xE2\\x80\\xAE");
+    CHECK_FALSE(is_safe_name("x\xe2\x80\xae" "evil"));
+}
+
+TEST_CASE("escape_name_ascii: only ASCII, for a terminal that is not UTF-8") {
+    CHECK(escape_name_ascii("caf\xc3\xa9") == "caf\\xC3\\xA9");
+    CHECK(escape_name_ascii("plain a-z") == "plain a-z");
+    CHECK(escape_name_ascii("x\x1b\xe2\x80\xae") == "x\\x1B\\xE2\\x80\\xAE");
+    CHECK(escape_name_ascii("back\\slash") == "back\\slash");
+}
+
 TEST_CASE("escape_name_reversible round-trips every byte") {
     CHECK(escape_name_reversible("a\\x41") == "a\\x5Cx41");
     std::string all;

@@ -1,5 +1,6 @@
 #include "common/cli.h"
 
+#include <langinfo.h>
 #include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -60,6 +61,8 @@ void start(const char* argv0, bool use_locale) {
     set_program_name(argv0);
     check_stdout_at_exit();
 }
+
+bool locale_is_utf8() { return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }
 
 int print_version() {
     fmt::print("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);

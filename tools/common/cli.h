@@ -41,6 +41,9 @@ void warnf(fmt::format_string<Args...> f, Args&&... args) {
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
 void check_stdout_at_exit();
 
+// True when the locale's character set (LC_CTYPE, as start() set it) is UTF-8.
+bool locale_is_utf8();
+
 // "NAME from capinspect VERSION" on stdout.
 int print_version();
 

@@ -94,7 +94,7 @@ void print_column_help(std::span<const ColumnInfo> registry, bool json) {
 Table::Table(std::span<const ColumnInfo> registry, std::vector<size_t> columns, OutputMode mode,
              const char* json_name, Cap last_cap)
     : registry_(registry), columns_(std::move(columns)), position_(registry.size(), -1),
-      mode_(mode), json_name_(json_name), last_cap_(last_cap) {
+      mode_(mode), json_name_(json_name), last_cap_(last_cap), utf8_(locale_is_utf8()) {
     for (size_t pos = 0; pos < columns_.size(); ++pos) position_[columns_[pos]] = static_cast<int>(pos);
 }
 
@@ -130,8 +130,11 @@ std::string Table::text_of(size_t pos, const Cell& cell) const {
     if (registry_[columns_[pos]].json == JsonType::boolean) return cell.text == "1" ? "yes" : "no";
     // Raw mode: libsmartcols applies util-linux's reversible raw encoding (\x20 for a
     // blank, \x5c for a backslash, \xHH for anything unprintable) to the bytes as they are.
-    if (mode_.raw || !cell.bytes) return cell.text;
-    return escape_name(cell.text);
+    if (mode_.raw) return cell.text;
+    // Outside a UTF-8 locale libsmartcols cannot measure a byte above 0x7F (with encoding
+    // off it loops forever on one): it gets ASCII only.
+    if (!utf8_) return escape_name_ascii(cell.text);
+    return cell.bytes ? escape_name(cell.text) : cell.text;
 }
 
 void Table::print_text() const {

@@ -101,6 +101,7 @@ private:
     OutputMode mode_;
     std::string json_name_;
     Cap last_cap_;
+    bool utf8_;  // the locale's character set is UTF-8
     std::vector<Row> rows_;
 };
 
