@@ -21,13 +21,11 @@
 
 #include <capinspect/caps.h>
 #include <capinspect/escape.h>
-#include <capinspect/proc_cgroup.h>
+#include <capinspect/process.h>
 #include <capinspect/proc_root.h>
-#include <capinspect/proc_status.h>
-#include <capinspect/proc_walk.h>
 
-#include "common/accounts.h"
 #include "common/cli.h"
+#include "common/process_columns.h"
 #include "common/table.h"
 #include "common/wrap.h"
 
@@ -38,32 +36,23 @@ using cli::Cell;
 using cli::ColumnInfo;
 using cli::JsonType;
 
+namespace pc = cli::process_column;
+
 enum Column : size_t {
     col_ppid, col_pid, col_tid, col_uid, col_user, col_command, col_caps, col_effective,
     col_permitted, col_inheritable, col_bounding, col_ambient, col_no_new_privs, col_seccomp,
-    col_seccomp_filters, col_userns, col_child_userns, col_unit, col_exe,
+    col_seccomp_filters, col_userns, col_child_userns, col_scope, col_userns_owner, col_userns_depth,
+    col_uid_map, col_unit, col_exe, col_lsm,
 };
 
 constexpr ColumnInfo columns[] = {
-    {"PPID", "parent process id", JsonType::number, true},
-    {"PID", "process id", JsonType::number, true},
+    pc::ppid, pc::pid,
     {"TID", "thread id (with --threads)", JsonType::number, true},
-    {"UID", "effective user id", JsonType::number, true},
-    {"USER", "effective user name", JsonType::string},
-    {"COMMAND", "command name", JsonType::string, false, true},
-    {"CAPS", "capabilities as the default output shows them", JsonType::string},
-    {"EFFECTIVE", "effective capability set", JsonType::capset},
-    {"PERMITTED", "permitted capability set", JsonType::capset},
-    {"INHERITABLE", "inheritable capability set", JsonType::capset},
-    {"BOUNDING", "bounding capability set", JsonType::capset},
-    {"AMBIENT", "ambient capability set", JsonType::capset},
-    {"NO_NEW_PRIVS", "no_new_privs is set", JsonType::boolean},
-    {"SECCOMP", "seccomp mode (disabled, strict, filter)", JsonType::string},
-    {"SECCOMP_FILTERS", "number of seccomp filters", JsonType::number, true},
-    {"USERNS", "user namespace inode", JsonType::number, true},
-    {"CHILD_USERNS", "runs in a user namespace other than pscap's own", JsonType::boolean},
-    {"UNIT", "systemd unit or scope", JsonType::string},
-    {"EXE", "executable path", JsonType::string},
+    pc::uid, pc::user,
+    {"COMMAND", "command name", JsonType::string, false, true, cli::ProcessField::command},
+    pc::caps, pc::effective, pc::permitted, pc::inheritable, pc::bounding, pc::ambient, pc::no_new_privs,
+    pc::seccomp, pc::seccomp_filters, pc::userns, pc::child_userns, pc::scope, pc::userns_owner,
+    pc::userns_depth, pc::uid_map, pc::unit, pc::exe, pc::lsm,
 };
 
 const std::vector<size_t> default_columns = {col_ppid,      col_pid,     col_user,
@@ -84,24 +73,19 @@ struct Options {
     std::vector<uid_t> users;
     std::optional<std::string> cap_list;
     std::string proc_root = default_proc_path;
+
+    bool tree_or_columns_all() const { return all && (tree || column_mode); }
 };
 
 // One row: a process, or with --threads one of its threads whose sets differ.
 struct Record {
-    ProcStatus status;
-    pid_t pid = 0;
-    pid_t tid = 0;  // == pid for the process itself
+    const Process* process;
+    const ProcStatus* status;  // the process's, or the thread's
+    pid_t tid = 0;             // == pid for the process itself
     bool is_thread = false;
-    std::optional<std::uint64_t> userns;
-    bool child_userns = false;
-    std::optional<std::string> unit;
-    std::optional<std::string> exe;
-};
 
-// What could not be read, reported on stderr at the end: never a silently short report.
-struct Shortfall {
-    ReadFailures read;
-    std::map<int, unsigned> userns_unknown;  // errno → processes
+    pid_t pid() const { return process->pid; }
+    bool child_userns() const { return process->scope() == PrivilegeScope::namespace_; }
 };
 
 int usage_error() {
@@ -220,51 +204,37 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
     return std::nullopt;
 }
 
-class Scanner {
+// The rows to report: every process the walk gives (or those of -p), and with --threads
+// each thread whose sets differ from its leader's.
+class Selection {
 public:
-    Scanner(const Options& opt, const ProcRoot& root) : opt_(opt), root_(root) {
-        // The reference user namespace: pscap's own (self), or for a saved tree, pid 1's.
-        for (const char* ref : {"self/ns/user", "1/ns/user"})
-            if (auto link = root.read_link(ref)) {
-                own_userns_ = parse_namespace_link(*link);
-                break;
-            }
-    }
-
+    Selection(const Options& opt) : opt_(opt) {}
     void set_cap_filter(CapSet caps) { cap_filter_ = caps; }
-    void set_wanted(bool userns, bool unit, bool exe) {
-        want_userns_ = userns;
-        want_unit_ = unit;
-        want_exe_ = exe;
+
+    std::vector<Record> rows(const std::vector<Process>& processes) const {
+        std::vector<Record> out;
+        for (const Process& p : processes) {
+            if ((select_all(p.pid) || !p.status.effective.empty()) && passes_filters(p.status))
+                out.push_back({&p, &p.status, p.pid, false});
+            // Capabilities are per thread; libcap-ng looks only at the leader.
+            for (const ProcessThread& t : p.threads)
+                if (!same_capabilities(t.status, p.status) && passes_filters(t.status))
+                    out.push_back({&p, &t.status, t.tid, true});
+        }
+        return out;
     }
 
-    // Reads every process (or those of -p) and keeps the ones to report.
-    std::vector<Record> scan(Shortfall& shortfall) {
-        std::vector<pid_t> pids = opt_.pids;
-        if (pids.empty()) {
-            auto listed = root_.list_pids();
-            if (!listed) throw listed.error();
-            auto kthreads = list_kernel_threads(root_);
-            std::set_difference(listed->begin(), listed->end(), kthreads.begin(), kthreads.end(),
-                                std::back_inserter(pids));
-        } else {
-            std::sort(pids.begin(), pids.end());
-            pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
-        }
-        pid_t self = root_.is_live() ? getpid() : 0;
-        std::vector<Record> records;
-        for (pid_t pid : pids)
-            if (pid != self) scan_process(pid, records, shortfall);
-        return records;
-    }
+    // Without -a or -T only holders can be shown: the walk rules out the rest cheaply.
+    bool holders_only() const { return !opt_.tree_or_columns_all() && !opt_.threads && !explicit_pid1(); }
 
 private:
+    bool explicit_pid1() const {
+        return opt_.tree && std::find(opt_.pids.begin(), opt_.pids.end(), 1) != opt_.pids.end();
+    }
+
     // Processes with nothing effective are shown only with -a (tree or column mode);
     // in 0.9.5 `--tree -p 1` shows pid 1 as if -a were given.
-    bool select_all(pid_t pid) const {
-        bool explicit_pid1 = pid == 1 && opt_.tree && !opt_.pids.empty();
-        return (opt_.tree && opt_.all) || (opt_.column_mode && opt_.all) || explicit_pid1;
-    }
+    bool select_all(pid_t pid) const { return opt_.tree_or_columns_all() || (pid == 1 && explicit_pid1()); }
 
     bool passes_filters(const ProcStatus& st) const {
         if (!opt_.users.empty() &&
@@ -274,100 +244,21 @@ private:
         return true;
     }
 
-    void scan_process(pid_t pid, std::vector<Record>& out, Shortfall& shortfall) {
-        bool all = select_all(pid);
-        // Without -a or -T only holders can be shown: one capget() rules out the rest.
-        auto proc = read_process(root_, pid, !all && !opt_.threads, shortfall.read);
-        if (!proc) return;
-        const ProcStatus& st = proc->status;
-        if ((all || !st.effective.empty()) && passes_filters(st)) {
-            Record r;
-            r.status = st;
-            r.pid = r.tid = pid;
-            complete(r, proc->dir, shortfall);
-            out.push_back(std::move(r));
-        }
-        if (opt_.threads) scan_threads(proc->dir, st, out, shortfall);
-    }
-
-    // Capabilities are per thread; libcap-ng looks only at the leader. Report each
-    // thread whose sets differ from the leader's.
-    void scan_threads(const ProcDir& dir, const ProcStatus& leader, std::vector<Record>& out,
-                      Shortfall& shortfall) {
-        auto tids = dir.list_tasks();
-        if (!tids) return shortfall.read.note(tids.error());
-        for (pid_t tid : *tids) {
-            if (tid == dir.pid()) continue;
-            auto task = dir.open_task(tid);
-            if (!task) { shortfall.read.note(task.error()); continue; }
-            auto st = read_status(*task);
-            if (!st) { shortfall.read.note(st.error()); continue; }
-            bool differs = st->effective != leader.effective || st->permitted != leader.permitted ||
-                           st->inheritable != leader.inheritable || st->bounding != leader.bounding ||
-                           st->ambient != leader.ambient;
-            if (!differs || !passes_filters(*st)) continue;
-            Record r;
-            r.status = *st;
-            r.pid = dir.pid();
-            r.tid = tid;
-            r.is_thread = true;
-            complete(r, *task, shortfall);
-            out.push_back(std::move(r));
-        }
-    }
-
-    // The parts of a row that need more than the status file.
-    void complete(Record& r, const ProcDir& dir, Shortfall& shortfall) {
-        if (want_userns_) {
-            auto ns = dir.read_namespace("user");
-            if (ns) {
-                r.userns = *ns;
-                r.child_userns = own_userns_ && *ns != *own_userns_;
-            } else if (ns.error().code == EACCES || ns.error().code == EPERM) {
-                // Reading the link needs ptrace access: the marker cannot be known.
-                ++shortfall.userns_unknown[ns.error().code];
-            }
-        }
-        if (want_unit_)
-            if (auto cg = dir.read_file("cgroup"))
-                if (auto unit = parse_cgroup_unit(*cg); !unit.empty()) r.unit = std::move(unit);
-        if (want_exe_)
-            if (auto exe = dir.read_link("exe")) r.exe = *exe;
-    }
-
     const Options& opt_;
-    const ProcRoot& root_;
-    std::optional<std::uint64_t> own_userns_;
     std::optional<CapSet> cap_filter_;
-    bool want_userns_ = true, want_unit_ = false, want_exe_ = false;
 };
 
 class Report {
 public:
-    Report(const Options& opt, Cap last_cap) : opt_(opt), last_cap_(last_cap) {}
-
-    // "none", "full" or the permitted list, then " @" (ambient) and " +" (bounding): 0.9.5's text.
-    std::string caps_text(const ProcStatus& st) const {
-        // Classified by the effective set, listed by the permitted set (libcap-ng's rule).
-        std::string text;
-        if (st.effective.empty())
-            text = "none";
-        else if (st.effective.is_full(last_cap_))
-            text = "full";
-        else
-            text = format_cap_list(st.permitted);
-        if (st.ambient && !st.ambient->empty()) text += " @";
-        if (!st.bounding.empty()) text += " +";
-        return text;
-    }
+    Report(const Options& opt, Cap last_cap) : opt_(opt), cells_(last_cap) {}
 
     std::string command(const Record& r) const {
-        std::string text = escape_name(r.status.name);
-        if (r.child_userns) text += " *";
+        std::string text = escape_name(r.status->name);
+        if (r.child_userns()) text += " *";
         return text;
     }
 
-    std::string account(const Record& r) { return escape_name(accounts_.name(r.status.uid.effective)); }
+    std::string account(const Record& r) { return escape_name(cells_.user(r.status->uid.effective)); }
 
     void print_classic(const std::vector<Record>& records) {
         if (records.empty()) return;
@@ -378,13 +269,13 @@ public:
             out = "ppid    pid     uid              command         capabilities\n";
         for (const Record& r : records) {
             if (opt_.threads)
-                out += fmt::format("{:<7} {:<7} {:<7} {} {} {}\n", r.status.ppid, r.pid, r.tid,
+                out += fmt::format("{:<7} {:<7} {:<7} {} {} {}\n", r.status->ppid, r.pid(), r.tid,
                                    cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
-                                   caps_text(r.status));
+                                   cells_.caps_text(*r.status));
             else
-                out += fmt::format("{:<7} {:<7} {} {} {}\n", r.status.ppid, r.pid,
+                out += fmt::format("{:<7} {:<7} {} {} {}\n", r.status->ppid, r.pid(),
                                    cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
-                                   caps_text(r.status));
+                                   cells_.caps_text(*r.status));
         }
         fwrite(out.data(), 1, out.size(), stdout);
     }
@@ -396,9 +287,9 @@ public:
         std::string out;
         for_each_tree_node(records, [&](const Record& r, const std::string& prefix,
                                         const std::string& cont, size_t) {
-            std::string id = r.is_thread ? fmt::format("{}/{}", r.pid, r.tid) : std::to_string(r.pid);
+            std::string id = r.is_thread ? fmt::format("{}/{}", r.pid(), r.tid) : std::to_string(r.pid());
             std::string text =
-                fmt::format("{}({}:{}) [{}]", command(r), id, account(r), caps_text(r.status));
+                fmt::format("{}({}:{}) [{}]", command(r), id, account(r), cells_.caps_text(*r.status));
             cli::append_wrapped(out, text, prefix, cont, width);
         });
         fwrite(out.data(), 1, out.size(), stdout);
@@ -407,53 +298,23 @@ public:
     void print_columns(const std::vector<Record>& records, const std::vector<size_t>& shown) {
         cli::OutputMode mode = opt_.mode;
         mode.tree = opt_.tree;
-        cli::Table table(columns, shown, mode, "processes", last_cap_);
+        cli::Table table(columns, shown, mode, "processes", cells_.last_cap());
         std::vector<cli::Table::RowId> rows(records.size(), cli::Table::no_parent);
         for_each_tree_node(records, [&](const Record& r, const std::string&, const std::string&,
                                         size_t parent) {
             auto row = table.add_row(parent != npos ? rows[parent] : cli::Table::no_parent);
             rows[static_cast<size_t>(&r - records.data())] = row;
-            for (size_t col : table.columns()) table.set(row, col, cell(r, static_cast<Column>(col)));
+            for (size_t col : table.columns()) {
+                cli::ProcessField field = columns[col].process;
+                table.set(row, col, field != cli::ProcessField::none ? cells_.cell(field, *r.process, *r.status)
+                                                                     : Cell::number(r.tid));
+            }
         });
         table.print();
     }
 
 private:
     static constexpr size_t npos = static_cast<size_t>(-1);
-
-    Cell cell(const Record& r, Column col) {
-        const ProcStatus& st = r.status;
-        switch (col) {
-        case col_ppid: return Cell::number(st.ppid);
-        case col_pid: return Cell::number(r.pid);
-        case col_tid: return Cell::number(r.tid);
-        case col_uid: return Cell::number(st.uid.effective);
-        case col_user: return Cell::name(accounts_.name(st.uid.effective));
-        case col_command: return Cell::name(st.name);
-        case col_caps: return Cell(caps_text(st));
-        case col_effective: return Cell::set(st.effective);
-        case col_permitted: return Cell::set(st.permitted);
-        case col_inheritable: return Cell::set(st.inheritable);
-        case col_bounding: return Cell::set(st.bounding);
-        case col_ambient: return st.ambient ? Cell::set(*st.ambient) : Cell();
-        case col_no_new_privs: return st.no_new_privs ? Cell::boolean(*st.no_new_privs) : Cell();
-        case col_seccomp:
-            if (!st.seccomp) return Cell();
-            switch (*st.seccomp) {
-            case SeccompMode::disabled: return Cell("disabled");
-            case SeccompMode::strict: return Cell("strict");
-            case SeccompMode::filter: return Cell("filter");
-            }
-            return Cell();
-        case col_seccomp_filters: return st.seccomp_filters ? Cell::number(*st.seccomp_filters) : Cell();
-        case col_userns: return r.userns ? Cell(std::to_string(*r.userns)) : Cell();
-        case col_child_userns: return r.userns ? Cell::boolean(r.child_userns) : Cell();
-        case col_unit: return r.unit ? Cell::name(*r.unit) : Cell();
-        case col_exe: return r.exe ? Cell::name(*r.exe) : Cell();
-        }
-        return Cell();
-    }
-
 
     // Visits records depth-first in tree order (or in pid order without --tree), giving
     // each its line prefix, continuation prefix and the index of its parent record.
@@ -466,12 +327,12 @@ private:
         // A process node is keyed by pid; a thread hangs below its process.
         std::map<pid_t, size_t> process_index;
         for (size_t i = 0; i < records.size(); ++i)
-            if (!records[i].is_thread) process_index.emplace(records[i].pid, i);
+            if (!records[i].is_thread) process_index.emplace(records[i].pid(), i);
         std::vector<size_t> roots;
         std::vector<std::vector<size_t>> children(records.size());
         for (size_t i = 0; i < records.size(); ++i) {
             const Record& r = records[i];
-            pid_t parent_pid = r.is_thread ? r.pid : r.status.ppid;
+            pid_t parent_pid = r.is_thread ? r.pid() : r.status->ppid;
             auto it = process_index.find(parent_pid);
             if (it != process_index.end() && it->second != i)
                 children[it->second].push_back(i);
@@ -504,15 +365,12 @@ private:
     }
 
     const Options& opt_;
-    Cap last_cap_;
-    cli::AccountNames accounts_;
+    cli::ProcessCells cells_;
 };
 
-void report_shortfall(const Shortfall& s, const ProcRoot& root) {
-    cli::report_read_failures(s.read);
-    for (auto [code, count] : s.userns_unknown)
-        cli::warnf("the user namespace of {} process{} could not be checked: {}", count,
-                   count == 1 ? "" : "es", std::strerror(code));
+void report_shortfall(const ReadFailures& failures, const ProcRoot& root) {
+    cli::report_read_failures(failures);
+    cli::report_unread_facts(failures);
     cli::report_hidden_processes(root);
 }
 
@@ -540,27 +398,29 @@ int run(int argc, char** argv) {
         shown = std::move(*selected);
     }
 
-    Scanner scanner(opt, *root);
+    Selection selection(opt);
     if (opt.cap_list) {
         auto caps = parse_cap_list(*opt.cap_list, *last_cap);
         if (!caps) {
             cli::warn(caps.error().message());
             return cli::exit_failure;
         }
-        scanner.set_cap_filter(*caps);
+        selection.set_cap_filter(*caps);
     }
-    auto wants = [&](Column c) { return std::find(shown.begin(), shown.end(), c) != shown.end(); };
-    bool userns = !opt.column_mode || wants(col_userns) || wants(col_child_userns);
-    scanner.set_wanted(userns, wants(col_unit), wants(col_exe));
+    ProcessQuery query;
+    query.pids = opt.pids;
+    query.threads = opt.threads;
+    query.holding = selection.holders_only() ? Holding::effective : Holding::any;
+    // The default text marks a child user namespace (" *").
+    query.facts = opt.column_mode ? cli::process_facts(columns, shown) : fact_user_ns;
 
-    Shortfall shortfall;
-    std::vector<Record> records;
-    try {
-        records = scanner.scan(shortfall);
-    } catch (const Error& e) {
-        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(e.code));
+    ReadFailures failures;
+    auto processes = list_processes(*root, query, failures);
+    if (!processes) {
+        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(processes.error().code));
         return cli::exit_failure;
     }
+    std::vector<Record> records = selection.rows(*processes);
 
     Report report(opt, *last_cap);
     if (opt.column_mode)
@@ -569,7 +429,7 @@ int run(int argc, char** argv) {
         report.print_tree(records);
     else
         report.print_classic(records);
-    report_shortfall(shortfall, *root);
+    report_shortfall(failures, *root);
     return cli::exit_ok;
 }
 

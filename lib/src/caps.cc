@@ -151,6 +151,25 @@ std::string format_cap_mask(CapSet set) {
     return out;
 }
 
+std::string format_cap_summary(CapSet decided, CapSet listed, Cap last_cap, std::string_view sep) {
+    if (decided.empty()) return "none";
+    if (decided.is_full(last_cap)) return "full";
+    return listed.empty() ? std::string("none") : format_cap_list(listed, sep);
+}
+
+Cap probe_cap_last_cap() {
+    // The bounding set query fails (EINVAL) past the last capability.
+    Cap last = 0;
+    while (last < max_cap && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
+    return last;
+}
+
+Cap live_cap_last_cap() {
+    if (auto root = ProcRoot::open())
+        if (auto last = read_cap_last_cap(*root)) return *last;
+    return probe_cap_last_cap();
+}
+
 Result<Cap> read_cap_last_cap(const ProcRoot& root) {
     auto text = root.read_file("sys/kernel/cap_last_cap");
     if (text) {
@@ -163,10 +182,7 @@ Result<Cap> read_cap_last_cap(const ProcRoot& root) {
         return last > max_cap ? max_cap : last;
     }
     if (!root.is_live()) return fail(text.error());
-    // Without the sysctl file, the bounding set query fails (EINVAL) past the last cap.
-    Cap last = 0;
-    while (last < max_cap && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
-    return last;
+    return probe_cap_last_cap();
 }
 
 Result<ThreadCaps> read_thread_caps(pid_t tid) {

@@ -1,5 +1,7 @@
 #include <capinspect/exec_caps.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 namespace capinspect {
@@ -77,6 +79,17 @@ std::vector<std::string> exec_task_differences(const ExecTask& a, const ExecTask
     if (a.ambient != b.ambient) out.emplace_back("ambient");
     if (a.securebits != b.securebits) out.emplace_back("securebits");
     if (a.no_new_privs != b.no_new_privs) out.emplace_back("no_new_privs");
+    return out;
+}
+
+ExecFile exec_file_of(const ExecutableFile& file, std::uint32_t ns_root) {
+    ExecFile out;
+    if (file.mode & S_ISUID) out.setuid_owner = file.uid;
+    if ((file.mode & S_ISGID) && (file.mode & S_IXGRP)) out.setgid_group = file.gid;
+    out.nosuid = file.nosuid;
+    const auto& caps = file.caps;
+    if (caps && (!caps->rootid || *caps->rootid == 0 || *caps->rootid == ns_root))
+        out.caps = ExecFileCaps{caps->permitted, caps->inheritable, caps->effective};
     return out;
 }
 

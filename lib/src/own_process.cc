@@ -14,12 +14,6 @@
 
 namespace capinspect {
 
-Cap probe_cap_last_cap() {
-    Cap last = 0;
-    while (last < max_cap && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
-    return last;
-}
-
 namespace {
 
 // Everything but the bounding and ambient sets, no_new_privs and the seccomp mode.

@@ -106,9 +106,19 @@ std::optional<std::uint64_t> parse_namespace_link(std::string_view link) {
     return ino;
 }
 
-Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label) {
-    Fd fd(::openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label, std::size_t limit,
+                                 bool trusted) {
+    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (trusted ? 0 : O_NOFOLLOW);
+    Fd fd(::openat(dirfd, name, flags));
     if (!fd) return fail(errno, std::string(label));
+    if (!trusted) {
+        // The kernel's proc files are regular files; in another tree anything else (a
+        // device that never ends, a FIFO) is not one.
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) return fail(errno, std::string(label));
+        if (S_ISDIR(st.st_mode)) return fail(EISDIR, std::string(label));
+        if (!S_ISREG(st.st_mode)) return fail_data(std::string(label) + ": not a regular file");
+    }
     std::string out;
     char buf[4096];
     for (;;) {
@@ -118,6 +128,7 @@ Result<std::string> read_file_at(int dirfd, const char* name, std::string_view l
             return fail(errno, std::string(label));
         }
         if (n == 0) break;
+        if (out.size() + static_cast<size_t>(n) > limit) return fail(EFBIG, std::string(label));
         out.append(buf, static_cast<size_t>(n));
     }
     return out;
@@ -164,13 +175,13 @@ Result<ProcRoot> ProcRoot::open(std::string path) {
 std::string ProcRoot::hidepid() const {
     char real[PATH_MAX];
     if (!live_ || ::realpath(path_.c_str(), real) == nullptr) return "";
-    auto info = read_file("self/mountinfo");
+    auto info = read_file("self/mountinfo", proc_table_limit);
     return info ? find_hidepid(*info, real) : "";
 }
 
-Result<std::string> ProcRoot::read_file(std::string_view relpath) const {
+Result<std::string> ProcRoot::read_file(std::string_view relpath, std::size_t limit) const {
     std::string name(relpath);
-    return read_file_at(fd(), name.c_str(), join(path_, relpath));
+    return read_file_at(fd(), name.c_str(), join(path_, relpath), limit, live_);
 }
 
 Result<std::string> ProcRoot::read_link(std::string_view relpath) const {
@@ -190,13 +201,13 @@ Result<ProcDir> ProcRoot::open_pid(pid_t pid) const {
     auto [end, ec] = std::to_chars(name, name + sizeof name - 1, pid);
     *end = '\0';
     std::string label = join(path_, name);
-    Fd fd(::openat(this->fd(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    Fd fd(::openat(this->fd(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return fail(errno, label);
-    return ProcDir(pid, std::move(fd), std::move(label));
+    return ProcDir(pid, std::move(fd), std::move(label), live_);
 }
 
-Result<std::string> ProcDir::read_file(const char* name) const {
-    return read_file_at(fd(), name, join(label_, name));
+Result<std::string> ProcDir::read_file(const char* name, std::size_t limit) const {
+    return read_file_at(fd(), name, join(label_, name), limit, live_);
 }
 
 Result<std::string> ProcDir::read_link(const char* name) const {
@@ -222,7 +233,7 @@ Result<std::uint64_t> ProcDir::read_namespace(const char* type) const {
 }
 
 Result<std::vector<pid_t>> ProcDir::list_tasks() const {
-    Fd task(::openat(fd(), "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    Fd task(::openat(fd(), "task", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!task) return fail(errno, join(label_, "task"));
     return list_numeric_entries(task.get(), join(label_, "task"));
 }
@@ -230,9 +241,9 @@ Result<std::vector<pid_t>> ProcDir::list_tasks() const {
 Result<ProcDir> ProcDir::open_task(pid_t tid) const {
     std::string name = "task/" + std::to_string(tid);
     std::string label = join(label_, name);
-    Fd fd(::openat(this->fd(), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    Fd fd(::openat(this->fd(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return fail(errno, label);
-    return ProcDir(tid, std::move(fd), std::move(label));
+    return ProcDir(tid, std::move(fd), std::move(label), live_);
 }
 
 }  // namespace capinspect

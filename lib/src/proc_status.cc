@@ -193,9 +193,43 @@ Result<ProcStatus> read_status(const ProcDir& dir) {
     return st;
 }
 
-bool is_kernel_thread(const ProcStatus& st) {
-    if (st.kthread) return *st.kthread;
-    return st.pid == 2 || st.ppid == 2;
+Result<unsigned> parse_stat_flags(std::string_view text) {
+    // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": the command may hold
+    // blanks and parentheses, so the fields are counted after its last ')'.
+    size_t close = text.rfind(')');
+    if (close == std::string_view::npos) return fail_data("stat: no command field");
+    std::string_view rest = text.substr(close + 1);
+    for (int field = 3; field <= 9; ++field) {
+        size_t start = rest.find_first_not_of(' ');
+        if (start == std::string_view::npos) break;
+        rest.remove_prefix(start);
+        size_t end = rest.find(' ');
+        std::string_view word = rest.substr(0, end);
+        if (field == 9) {
+            unsigned flags = 0;
+            auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), flags);
+            if (ec != std::errc() || ptr != word.data() + word.size()) break;
+            return flags;
+        }
+        if (end == std::string_view::npos) break;
+        rest.remove_prefix(end);
+    }
+    return fail_data("stat: malformed flags field");
+}
+
+std::optional<SeccompMode> find_seccomp_mode(std::string_view name) {
+    for (SeccompMode m : {SeccompMode::disabled, SeccompMode::strict, SeccompMode::filter})
+        if (name == seccomp_mode_name(m)) return m;
+    return std::nullopt;
+}
+
+const char* seccomp_mode_name(SeccompMode mode) {
+    switch (mode) {
+    case SeccompMode::disabled: return "disabled";
+    case SeccompMode::strict: return "strict";
+    case SeccompMode::filter: return "filter";
+    }
+    return "disabled";
 }
 
 }  // namespace capinspect

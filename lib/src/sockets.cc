@@ -1,7 +1,9 @@
 #include <capinspect/sockets.h>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h>
 #include <linux/inet_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
@@ -9,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -162,6 +165,65 @@ std::string format_socket_address(const SocketEntry& s, bool remote) {
     char text[INET6_ADDRSTRLEN] = {};
     inet_ntop(v6 ? AF_INET6 : AF_INET, addr.data(), text, sizeof text);
     return text;
+}
+
+AddressScope local_address_scope(const SocketEntry& s) {
+    if (s.kind == SocketKind::packet) return AddressScope::wildcard;
+    const auto& a = s.local_addr;
+    bool v6 = s.is_ipv6();
+    if (std::all_of(a.begin(), a.begin() + (v6 ? 16 : 4), [](std::uint8_t b) { return b == 0; }))
+        return AddressScope::wildcard;
+    static constexpr std::uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    std::uint8_t v4_first = a[0];
+    if (v6) {
+        if (std::memcmp(a.data(), v4_mapped, sizeof v4_mapped) != 0) {
+            static constexpr std::array<std::uint8_t, 16> one = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+            if (a == one) return AddressScope::loopback;
+            return a[0] == 0xff ? AddressScope::multicast : AddressScope::unicast;
+        }
+        v4_first = a[12];  // ::ffff:a.b.c.d receives what a.b.c.d receives
+    }
+    if (v4_first == 127) return AddressScope::loopback;
+    if (v4_first >= 224 && v4_first <= 239) return AddressScope::multicast;
+    return AddressScope::unicast;
+}
+
+std::string format_ip_address(bool ipv6, const std::array<std::uint8_t, 16>& addr) {
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(ipv6 ? AF_INET6 : AF_INET, addr.data(), text, sizeof text);
+    return text;
+}
+
+Result<std::vector<InterfaceAddress>> list_interface_addresses() {
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return fail(errno, "getifaddrs");
+    std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> owner(list, freeifaddrs);
+    std::vector<InterfaceAddress> out;
+    for (const ifaddrs* ifa = list; ifa; ifa = ifa->ifa_next) {
+        if (!ifa->ifa_addr || !ifa->ifa_name) continue;
+        InterfaceAddress ia;
+        ia.iface = ifa->ifa_name;
+        if (ifa->ifa_addr->sa_family == AF_INET) {
+            sockaddr_in sin;
+            std::memcpy(&sin, ifa->ifa_addr, sizeof sin);
+            std::memcpy(ia.addr.data(), &sin.sin_addr, 4);
+        } else if (ifa->ifa_addr->sa_family == AF_INET6) {
+            sockaddr_in6 sin6;
+            std::memcpy(&sin6, ifa->ifa_addr, sizeof sin6);
+            std::memcpy(ia.addr.data(), &sin6.sin6_addr, 16);
+            ia.ipv6 = true;
+        } else {
+            continue;
+        }
+        out.push_back(std::move(ia));
+    }
+    return out;
+}
+
+std::string SocketDump::interface_of(const SocketEntry& s) const {
+    if (s.ifindex == 0) return "*";
+    auto it = interfaces.find(s.ifindex);
+    return it != interfaces.end() ? it->second : std::to_string(s.ifindex);
 }
 
 std::vector<SocketEntry> parse_proc_net_inet(std::string_view text, SocketKind kind, unsigned& skipped) {
@@ -361,7 +423,7 @@ int netlink_dump(mnl_socket* nl, SocketKind kind, SocketScope scope, const Socke
 void read_table(const ProcRoot& root, SocketKind kind, SocketScope scope, const SocketFilter& keep,
                 SocketDump& dump) {
     std::string path = std::string("net/") + socket_kind_table(kind);
-    auto text = root.read_file(path);
+    auto text = root.read_file(path, proc_table_limit);
     if (!text) {
         if (text.error().code != ENOENT) dump.errors.push_back(text.error());
         return;
@@ -386,6 +448,11 @@ SocketDump dump_sockets(const ProcRoot& root, SocketScope scope, const SocketFil
         }
         read_table(root, kind, scope, keep, dump);
     }
+    // Interface indexes name interfaces of this namespace: look them up while in it.
+    for (const SocketEntry& e : dump.sockets)
+        if (e.kind == SocketKind::packet && e.ifindex > 0 && !dump.interfaces.count(e.ifindex))
+            if (char name[IF_NAMESIZE] = {}; if_indextoname(static_cast<unsigned>(e.ifindex), name))
+                dump.interfaces.emplace(e.ifindex, name);
     return dump;
 }
 

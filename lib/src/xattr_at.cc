@@ -91,4 +91,12 @@ ssize_t get_xattr_at(int dirfd, const char* name, const char* attr, void* buf, s
     return -1;
 }
 
+ssize_t get_xattr_fd(int fd, const char* attr, void* buf, size_t size) {
+    // getxattrat(2) refuses an O_PATH descriptor (EBADF), as fgetxattr(2) does; the
+    // descriptor's magic link in /proc reaches the inode without opening it.
+    char link[64];
+    std::snprintf(link, sizeof link, "%s/self/fd/%d", default_proc_path, fd);
+    return ::getxattr(link, attr, buf, size);
+}
+
 }  // namespace capinspect::detail

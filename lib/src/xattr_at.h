@@ -22,4 +22,8 @@ XattrMethod xattr_method();
 ssize_t get_xattr_at(int dirfd, const char* name, const char* attr, void* buf, size_t size,
                      const char* path);
 
+// The same for the file an O_PATH descriptor refers to: getxattr(2) on /proc/self/fd/FD,
+// which reaches the very inode.
+ssize_t get_xattr_fd(int fd, const char* attr, void* buf, size_t size);
+
 }  // namespace capinspect::detail

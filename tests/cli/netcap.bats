@@ -217,8 +217,8 @@ netcap: 3 malformed socket entries skipped"
     [ "${#lines[@]}" -eq 41 ]
     run --separate-stderr netcap -r
     assert_line --index 0 'PID USER COMMAND PROTO STATE LADDR LPORT RADDR RPORT EFFECTIVE'
-    run --separate-stderr netcap -r -o +INODE,NNP
-    assert_line --index 0 'PID USER COMMAND PROTO STATE LADDR LPORT RADDR RPORT EFFECTIVE INODE NNP'
+    run --separate-stderr netcap -r -o +INODE,NO_NEW_PRIVS
+    assert_line --index 0 'PID USER COMMAND PROTO STATE LADDR LPORT RADDR RPORT EFFECTIVE INODE NO_NEW_PRIVS'
     assert_line --index 1 '211 nobody a)\x20(b tcp LISTEN * 8084 *  chown,fowner 2110 no'
     run --separate-stderr netcap -r --output-all
     local -a cols
@@ -288,7 +288,7 @@ rows = doc["sockets"]
 assert len(rows) == 41, len(rows)
 keys = ["ppid", "pid", "uid", "user", "command", "proto", "state", "laddr", "lport", "raddr",
         "rport", "iface", "netns", "inode", "caps", "effective", "permitted", "inheritable",
-        "bounding", "ambient", "nnp", "seccomp"]
+        "bounding", "ambient", "no_new_privs", "seccomp"]
 for r in rows:
     assert list(r) == keys, list(r)
 by_inode = {}
@@ -303,7 +303,7 @@ assert a["caps"] == "net_bind_service, net_raw @ +", a
 for s in ("effective", "permitted", "inheritable", "ambient"):
     assert a[s] == ["net_bind_service", "net_raw"], (s, a[s])
 assert len(a["bounding"]) == 41 and a["bounding"][-1] == "checkpoint_restore", a["bounding"]
-assert a["nnp"] is False and a["seccomp"] == "disabled", a
+assert a["no_new_privs"] is False and a["seccomp"] == "disabled", a
 # shared socket: both owners; dupfd: one row
 assert [r["pid"] for r in by_inode[2080]] == [206, 207]
 assert [r["pid"] for r in by_inode[2100]] == [210]
@@ -328,7 +328,7 @@ s = by_inode[2001][0]
 assert s["caps"] == "full +" and len(s["effective"]) == 41, s
 # old kernel: unknown is null
 o = by_inode[2170][0]
-assert o["ambient"] is None and o["nnp"] is None and o["seccomp"] is None, o
+assert o["ambient"] is None and o["no_new_privs"] is None and o["seccomp"] is None, o
 # uid without a name; real uid 1000 / effective 0
 assert by_inode[2050][0]["user"] == "4242" and by_inode[2050][0]["uid"] == 4242
 assert by_inode[2160][0]["uid"] == 0 and by_inode[2160][0]["user"] == "root"
@@ -374,7 +374,7 @@ cols = json.loads(sys.argv[1])["columns"]
 names = [c["name"] for c in cols]
 assert names == ["PPID", "PID", "UID", "USER", "COMMAND", "PROTO", "STATE", "LADDR", "LPORT",
                  "RADDR", "RPORT", "IFACE", "NETNS", "INODE", "CAPS", "EFFECTIVE", "PERMITTED",
-                 "INHERITABLE", "BOUNDING", "AMBIENT", "NNP", "SECCOMP"], names
+                 "INHERITABLE", "BOUNDING", "AMBIENT", "NO_NEW_PRIVS", "SECCOMP"], names
 assert all(c["json"] == c["name"].lower() and c["description"] for c in cols), cols
 PY
 }

@@ -46,7 +46,7 @@ setup() {
 
 @test "completion: -o +COL keeps the +, follows the case, skips listed columns" {
     complete_words netcap -o +INODE,N
-    reply_is +INODE,NETNS +INODE,NNP
+    reply_is +INODE,NETNS +INODE,NO_NEW_PRIVS
     complete_words netcap -o pid,i
     reply_is pid,iface pid,inode pid,inheritable
 }

@@ -162,11 +162,11 @@ $(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
     run --separate-stderr pscap -o +UNIT -p 200
     assert_line --index 0 --regexp '^PPID +PID USER +COMMAND +EFFECTIVE +PERMITTED +AMBIENT +NO_NEW_PRIVS +UNIT$'
     run --separate-stderr pscap --output-all -p 100
-    assert_line --index 0 --regexp '^ *PPID +PID +TID +UID USER +COMMAND +CAPS .* UNIT +EXE$'
+    assert_line --index 0 --regexp '^ *PPID +PID +TID +UID USER +COMMAND +CAPS .* UNIT +EXE +LSM$'
     run "$BIN/pscap" -H
     assert_success
     assert_line --regexp '^ +EFFECTIVE  effective capability set$'
-    [ "${#lines[@]}" -eq 19 ]
+    [ "${#lines[@]}" -eq 24 ]
     run --separate-stderr pscap -o ''
     assert_failure 1
     [ "$stderr" = "pscap: missing column name in ''" ]
@@ -277,4 +277,24 @@ PY
     assert_output --partial 'pscap: write error: No space left on device'
     run bash -c 'set -o pipefail; "$0" --proc-root "$1" 2>&1 | head -1' "$BIN/pscap" "$PROC"
     assert_output 'ppid    pid     uid              command         capabilities'
+}
+
+@test "--proc-root: a status that is a symlink to /dev/zero, a FIFO or a directory is refused and counted" {
+    local t=$BATS_TEST_TMPDIR/proc
+    cp -a "$PROC" "$t"
+    rm "$t/100/status" "$t/200/status" "$t/203/status"
+    ln -s /dev/zero "$t/100/status"    # read to the end, it never ends
+    mkfifo "$t/200/status"              # nobody ever writes it
+    mkdir "$t/203/status"
+    # A reader that follows the link grows until it dies: bound it, and time it.
+    run --separate-stderr bash -c 'ulimit -v 1000000; exec timeout 20 "$@"' sh "$BIN/pscap" --proc-root "$t"
+    assert_success
+    assert_line --regexp '^100 +101 +root +sshd '
+    refute_output --partial ambsrv
+    [ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 3 ] || fail "stderr: $stderr"
+    # by errno: EISDIR, then ELOOP
+    assert_equal "$(printf '%s\n' "$stderr" | sed -n 1p)" "pscap: 1 process could not be read: Is a directory"
+    assert_equal "$(printf '%s\n' "$stderr" | sed -n 2p)" "pscap: 1 process could not be read: Too many levels of symbolic links"
+    [[ "$(printf '%s\n' "$stderr" | sed -n 3p)" == "pscap: 2 processes skipped for malformed data (first: $t/200/status: not a regular file)" ]] ||
+        fail "stderr: $stderr"
 }

@@ -45,12 +45,12 @@ have_capsh() {
 
 @test "completion: -o PID,US completes the part after the last comma" {
     complete_words pscap -o PID,US
-    reply_is PID,USER PID,USERNS
+    reply_is PID,USER PID,USERNS PID,USERNS_OWNER PID,USERNS_DEPTH
 }
 
 @test "completion: -o +PID,US keeps the leading +" {
     complete_words pscap --output +PID,US
-    reply_is +PID,USER +PID,USERNS
+    reply_is +PID,USER +PID,USERNS +PID,USERNS_OWNER +PID,USERNS_DEPTH
     complete_words pscap -o +P
     reply_has +PID +PPID
 }
@@ -62,11 +62,11 @@ have_capsh() {
 
 @test "completion: --output=LIST, split at = or not, and -oLIST" {
     complete_words pscap --output = PID,USE
-    reply_is PID,USER PID,USERNS
+    reply_is PID,USER PID,USERNS PID,USERNS_OWNER PID,USERNS_DEPTH
     complete_words pscap --output=PID,USER,E
     reply_is --output=PID,USER,EFFECTIVE --output=PID,USER,EXE
     complete_words pscap -oPID,USERN
-    reply_is -oPID,USERNS
+    reply_is -oPID,USERNS -oPID,USERNS_OWNER -oPID,USERNS_DEPTH
 }
 
 @test "completion: --cap net_r completes to net_raw" {

@@ -1,5 +1,5 @@
-// exposure: the projection of sockets onto interfaces and planes, flags, sort order, the
-// capability summary and the small /proc parsers of netcap --advanced.
+// netcap --advanced's report model (tools/netcap/exposure.h): the projection of sockets onto
+// interfaces and planes, flags, sort order and the capability summary.
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
-#include <capinspect/exposure.h>
+#include <capinspect/process.h>
 #include <capinspect/proc_status.h>
 #include <capinspect/sockets.h>
 
+#include "netcap/exposure.h"
+
 using namespace capinspect;
+using namespace capinspect::netcap;
 
 namespace {
 
@@ -75,6 +78,13 @@ ProcStatus status(pid_t pid, std::uint64_t effective, std::uint64_t permitted) {
 }
 
 constexpr std::uint64_t bit(Cap c) { return std::uint64_t{1} << c; }
+
+Process process(ProcStatus st) {
+    Process p;
+    p.pid = st.pid;
+    p.status = std::move(st);
+    return p;
+}
 
 }  // namespace
 
@@ -199,71 +209,49 @@ TEST_CASE("flags print in 0.9.5's order") {
 TEST_CASE("the capability summary classifies by the effective set and lists the permitted one") {
     ProcStatus st = status(10, bit(10) | bit(13), bit(10) | bit(13) | bit(19));
     st.uid = {1000, 0, 0, 0};  // real uid 1000, effective root
-    st.ambient = CapSet(bit(10));
-    ExposedProcess p = summarize_process(st, 40);
-    CHECK(p.caps_class == CapsClass::partial);
-    CHECK(p.caps_summary() == "net_bind_service, net_raw, sys_ptrace");
-    CHECK(p.uid == 1000);
-    CHECK(p.runs_as_nonroot());
-    CHECK(p.ambient_present());
-    CHECK(p.open_ended_bounding());
-    CHECK(p.has_privileged_caps());  // net_raw is effective
-    CHECK(p.comm == "srv");
+    CHECK(caps_class(st, 40) == CapsClass::partial);
+    CHECK(caps_summary(st, 40) == "net_bind_service, net_raw, sys_ptrace");
+    CHECK(runs_as_nonroot(process(st)));  // by the real uid
+    CHECK(has_privileged_caps(st));  // net_raw is effective
 
     // sys_ptrace only permitted: no privileged-caps flag (0.9.5 looks at the effective set)
-    p = summarize_process(status(11, bit(10), bit(10) | bit(19)), 40);
-    CHECK_FALSE(p.has_privileged_caps());
-    CHECK_FALSE(p.runs_as_nonroot());
+    st = status(11, bit(10), bit(10) | bit(19));
+    CHECK_FALSE(has_privileged_caps(st));
+    CHECK_FALSE(runs_as_nonroot(process(st)));
 
     // permitted but not effective: "(none)"
-    p = summarize_process(status(12, 0, bit(13)), 40);
-    CHECK(p.caps_class == CapsClass::none);
-    CHECK(p.caps_summary() == "(none)");
+    st = status(12, 0, bit(13));
+    CHECK(caps_class(st, 40) == CapsClass::none);
+    CHECK(caps_summary(st, 40) == "(none)");
 
     // every capability the kernel knows; bits above cap_last_cap do not matter
-    p = summarize_process(status(13, CapSet::all_up_to(40).mask(), CapSet::all_up_to(40).mask()), 40);
-    CHECK(p.caps_summary() == "(full)");
-    p = summarize_process(status(13, CapSet::all_up_to(40).mask() & ~bit(24), CapSet::all_up_to(40).mask()), 40);
-    CHECK(p.caps_class == CapsClass::partial);
-
-    // defences the kernel does not report
-    st = status(14, 0, 0);
-    st.no_new_privs.reset();
-    st.seccomp.reset();
-    st.ambient.reset();
-    st.bounding = CapSet();
-    p = summarize_process(st, 40);
-    CHECK_FALSE(p.no_new_privs);
-    CHECK(p.seccomp == SeccompMode::disabled);
-    CHECK_FALSE(p.ambient_present());
-    CHECK_FALSE(p.open_ended_bounding());
+    st = status(13, CapSet::all_up_to(40).mask(), CapSet::all_up_to(40).mask());
+    CHECK(caps_summary(st, 40) == "(full)");
+    st = status(13, CapSet::all_up_to(40).mask() & ~bit(24), CapSet::all_up_to(40).mask());
+    CHECK(caps_class(st, 40) == CapsClass::partial);
 }
 
-TEST_CASE("parse_system_unit: system.slice services and scopes only") {
-    CHECK(parse_system_unit("0::/system.slice/ssh.service\n") == "ssh.service");
-    CHECK(parse_system_unit("0::/system.slice/capdemo.service/sub\n") == "capdemo.service");
-    CHECK(parse_system_unit("0::/system.slice/docker-0123abcd.scope\n") == "docker-0123abcd.scope");
-    CHECK(parse_system_unit("0::/system.slice/system-getty.slice/getty@tty1.service\n") == "getty@tty1.service");
-    // user sessions are not system units
-    CHECK(parse_system_unit("0::/user.slice/user-1000.slice/session-3.scope\n").empty());
-    CHECK(parse_system_unit("0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n").empty());
-    CHECK(parse_system_unit("0::/\n").empty());
-    CHECK(parse_system_unit("").empty());
-    // cgroup v1: the first line that names one
-    CHECK(parse_system_unit("12:pids:/\n11:cpu,cpuacct:/system.slice/cron.service\n"
-                            "1:name=systemd:/system.slice/other.service\n") == "cron.service");
-}
-
-TEST_CASE("parse_lsm_label and strip_deleted_suffix") {
-    CHECK(parse_lsm_label("unconfined\n") == "unconfined");
-    CHECK(parse_lsm_label(std::string_view("system_u:system_r:unconfined_t:s0\0", 34)) ==
-          "system_u:system_r:unconfined_t:s0");
-    CHECK(parse_lsm_label("docker-default (enforce)\nsecond\n") == "docker-default (enforce)");
-    CHECK(parse_lsm_label("").empty());
-    CHECK(parse_lsm_label(std::string_view("\0", 1)).empty());
-    CHECK(strip_deleted_suffix("/usr/sbin/sshd (deleted)") == "/usr/sbin/sshd");
-    CHECK(strip_deleted_suffix("/usr/sbin/sshd") == "/usr/sbin/sshd");
-    CHECK(strip_deleted_suffix("/tmp/x (deleted) (deleted)") == "/tmp/x (deleted)");
+TEST_CASE("system_service: libcap-ng 0.9.5's system.slice services and scopes only") {
+    auto unit_of = [](const char* cgroup) {
+        Process p;
+        p.cgroup = parse_cgroup(cgroup);
+        return system_service(p);
+    };
+    CHECK(unit_of("0::/system.slice/ssh.service\n") == "ssh.service");
+    CHECK(unit_of("0::/system.slice/capdemo.service/sub\n") == "capdemo.service");
+    CHECK(unit_of("0::/system.slice/docker-0123abcd.scope\n") == "docker-0123abcd.scope");
+    CHECK(unit_of("0::/system.slice/system-getty.slice/getty@tty1.service\n") == "getty@tty1.service");
+    // user sessions are not system units, nor is init.scope
+    CHECK(unit_of("0::/user.slice/user-1000.slice/session-3.scope\n").empty());
+    CHECK(unit_of("0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n").empty());
+    CHECK(unit_of("0::/init.scope\n").empty());
+    CHECK(unit_of("0::/\n").empty());
+    CHECK(unit_of("").empty());
+    // cgroup v1: systemd's own hierarchy (name=systemd), as pscap's UNIT column reads it
+    CHECK(unit_of("12:pids:/\n11:cpu,cpuacct:/system.slice/cron.service\n"
+                  "1:name=systemd:/system.slice/other.service\n") == "other.service");
+    // no cgroup read
+    CHECK(system_service(Process()).empty());
 }
 
 TEST_CASE("list_addressed_interfaces: sorted by bytes, each once") {
@@ -273,10 +261,10 @@ TEST_CASE("list_addressed_interfaces: sorted by bytes, each once") {
 
 TEST_CASE("the builder merges endpoints, dedups holders, sets flags and sorts") {
     ExposureBuilder b;
-    size_t rp2 = b.add_process(summarize_process(status(300, bit(10), bit(10)), 40));
-    size_t rp1 = b.add_process(summarize_process(status(200, bit(10), bit(10)), 40));
-    size_t raw = b.add_process(summarize_process(status(100, bit(13), bit(13)), 40));
-    size_t v6 = b.add_process(summarize_process(status(400, 0, 0), 40));
+    size_t rp2 = b.add_process(process(status(300, bit(10), bit(10))));
+    size_t rp1 = b.add_process(process(status(200, bit(10), bit(10))));
+    size_t raw = b.add_process(process(status(100, bit(13), bit(13))));
+    size_t v6 = b.add_process(process(status(400, 0, 0)));
 
     // a SO_REUSEPORT pair: two sockets, one label, two processes
     std::vector<size_t> only_rp2 = {rp2}, only_rp1 = {rp1}, only_raw = {raw}, only_v6 = {v6};
@@ -330,8 +318,8 @@ TEST_CASE("the builder merges endpoints, dedups holders, sets flags and sorts") 
 
 TEST_CASE("a socket on two fds of one process, and one shared by two processes") {
     ExposureBuilder b;
-    size_t parent = b.add_process(summarize_process(status(50, bit(10), bit(10)), 40));
-    size_t child = b.add_process(summarize_process(status(51, bit(10), bit(10)), 40));
+    size_t parent = b.add_process(process(status(50, bit(10), bit(10))));
+    size_t child = b.add_process(process(status(51, bit(10), bit(10))));
     std::vector<size_t> twice = {parent, parent}, shared = {child, parent};
     b.add_socket(inet(SocketKind::udp, "127.0.0.1", 5353, 7), twice, false, machine, {});
     b.add_socket(inet(SocketKind::tcp, "127.0.0.1", 81), shared, false, machine, {});

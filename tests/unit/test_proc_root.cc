@@ -35,7 +35,7 @@ TEST_CASE("a fixture tree stands in for /proc") {
     REQUIRE(st);
     CHECK(st->name == "sshd");
     CHECK(dir->read_link("exe").value() == "/usr/sbin/sshd");
-    CHECK(parse_cgroup_unit(dir->read_file("cgroup").value()) == "ssh.service");
+    CHECK(parse_cgroup(dir->read_file("cgroup").value()).unit == "ssh.service");
 
     auto tasks = root->open_pid(300)->list_tasks();
     REQUIRE(tasks);
@@ -63,17 +63,41 @@ TEST_CASE("errors carry errno and the path") {
     CHECK_FALSE(read_cap_last_cap(*not_proc));
 }
 
-TEST_CASE("parse_cgroup_unit") {
-    CHECK(parse_cgroup_unit("0::/system.slice/ssh.service\n") == "ssh.service");
-    CHECK(parse_cgroup_unit("0::/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service\n") == "foo.service");
-    CHECK(parse_cgroup_unit("0::/user.slice/user-1000.slice/session-2.scope\n") == "session-2.scope");
-    CHECK(parse_cgroup_unit("0::/\n") == "");
-    CHECK(parse_cgroup_unit("0::/system.slice\n") == "");
-    CHECK(parse_cgroup_unit("12:cpu,cpuacct:/\n1:name=systemd:/system.slice/cron.service\n0::/\n") == "");
-    CHECK(parse_cgroup_unit("12:cpu,cpuacct:/\n1:name=systemd:/system.slice/cron.service\n") == "cron.service");
-    CHECK(parse_cgroup_unit("") == "");
-    CHECK(parse_cgroup_unit("garbage") == "");
-    CHECK(parse_cgroup_unit("0::/.service\n") == "");
+TEST_CASE("parse_cgroup: the path and the unit that runs the process") {
+    auto unit = [](std::string_view text) { return parse_cgroup(text).unit; };
+    CHECK(unit("0::/system.slice/ssh.service\n") == "ssh.service");
+    CHECK(unit("0::/user.slice/user-1000.slice/session-2.scope\n") == "session-2.scope");
+    CHECK(unit("0::/\n") == "");
+    CHECK(unit("0::/system.slice\n") == "");
+    CHECK(unit("12:cpu,cpuacct:/\n1:name=systemd:/system.slice/cron.service\n0::/\n") == "");
+    CHECK(unit("12:cpu,cpuacct:/\n1:name=systemd:/system.slice/cron.service\n") == "cron.service");
+    CHECK(unit("") == "");
+    CHECK(unit("garbage") == "");
+    CHECK(unit("0::/.service\n") == "");
+    // Below a unit, sub-cgroups belong to the unit (delegation): the unit is the first.
+    CHECK(unit("0::/system.slice/docker.service/payload.scope\n") == "docker.service");
+
+    auto user = parse_cgroup("0::/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service\n");
+    CHECK(user.path == "/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service");
+    CHECK(user.unit == "foo.service");
+    CHECK(user.user_manager == 1000u);
+    CHECK_FALSE(user.system_unit());
+    auto manager = parse_cgroup("0::/user.slice/user-1000.slice/user@1000.service\n");
+    CHECK(manager.unit == "user@1000.service");
+    CHECK(manager.system_unit());
+    auto system = parse_cgroup("0::/system.slice/ssh.service\n");
+    CHECK(system.path == "/system.slice/ssh.service");
+    CHECK(system.system_unit());
+}
+
+TEST_CASE("is_cgroup_below") {
+    CHECK(is_cgroup_below("/system.slice/a.service", "/system.slice/a.service"));
+    CHECK(is_cgroup_below("/system.slice/a.service/sub", "/system.slice/a.service"));
+    CHECK(is_cgroup_below("/system.slice/a.service/sub", "/system.slice/a.service/"));
+    CHECK_FALSE(is_cgroup_below("/system.slice/a.service2", "/system.slice/a.service"));
+    CHECK_FALSE(is_cgroup_below("/system.slice", "/system.slice/a.service"));
+    CHECK(is_cgroup_below("/anything", "/"));
+    CHECK_FALSE(is_cgroup_below("", "/"));
 }
 
 TEST_CASE("parse_namespace_link") {

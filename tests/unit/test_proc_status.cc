@@ -70,7 +70,6 @@ TEST_CASE("parse_status reads every field") {
     CHECK(st->seccomp_filters == 3u);
     CHECK(st->nspid == std::vector<pid_t>{23843, 5});
     CHECK(st->kthread == false);
-    CHECK_FALSE(is_kernel_thread(*st));
 }
 
 TEST_CASE("fields older kernels lack stay optional") {
@@ -88,18 +87,24 @@ TEST_CASE("fields older kernels lack stay optional") {
     CHECK(st->tgid == st->pid);
 }
 
-TEST_CASE("kernel threads: the Kthread flag, else kthreadd and its children") {
-    auto kt = parse_status(replace_line(modern, "Kthread", "Kthread:\t1\n"));
-    REQUIRE(kt);
-    CHECK(is_kernel_thread(*kt));
-    std::string old = replace_line(modern, "Kthread", "");
-    auto child = parse_status(replace_line(old, "PPid", "PPid:\t2\n"));
-    REQUIRE(child);
-    CHECK(is_kernel_thread(*child));
-    // With the flag present, a pid-namespace process that happens to be pid 2 is a process.
-    auto ns2 = parse_status(replace_line(replace_line(modern, "Pid", "Pid:\t2\n"), "PPid", "PPid:\t2\n"));
-    REQUIRE(ns2);
-    CHECK_FALSE(is_kernel_thread(*ns2));
+TEST_CASE("parse_stat_flags: the ninth field, after a command with blanks and parentheses") {
+    CHECK(parse_stat_flags("2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0").value() == 2129984u);
+    CHECK((parse_stat_flags("2 (kthreadd) S 0 0 0 0 -1 2129984 0").value() & stat_flag_kthread) != 0);
+    CHECK(parse_stat_flags("77 (a) b (c) R 1 77 77 0 -1 4194560 10 0").value() == 4194560u);
+    CHECK((parse_stat_flags("77 (a) b (c) R 1 77 77 0 -1 4194560 10 0").value() & stat_flag_kthread) == 0);
+    CHECK_FALSE(parse_stat_flags(""));
+    CHECK_FALSE(parse_stat_flags("1 (x) S 0 0 0"));
+    CHECK_FALSE(parse_stat_flags("1 (x) S 0 0 0 0 -1 12x 0"));
+    CHECK_FALSE(parse_stat_flags("no parenthesis at all"));
+}
+
+TEST_CASE("seccomp_mode_name") {
+    CHECK(std::string(seccomp_mode_name(SeccompMode::disabled)) == "disabled");
+    CHECK(std::string(seccomp_mode_name(SeccompMode::strict)) == "strict");
+    CHECK(std::string(seccomp_mode_name(SeccompMode::filter)) == "filter");
+    CHECK(find_seccomp_mode("strict") == SeccompMode::strict);
+    CHECK(find_seccomp_mode("filter") == SeccompMode::filter);
+    CHECK_FALSE(find_seccomp_mode("unknown"));
 }
 
 TEST_CASE("the kernel's escaping of Name is undone") {

@@ -280,41 +280,15 @@ void read_namespace_maps(const ProcRoot* root, const Options& opt, State& s) {
         if (auto map = parse_id_map(*text)) s.gid_map = std::move(*map);
 }
 
-// The program file the child runs (this one): its set-id bits, its mount's nosuid flag
-// and its capabilities.
-Result<ExecFile> read_exec_file(const std::string& exe) {
-    ExecFile file;
-    struct stat st {};
-    if (stat(exe.c_str(), &st) != 0) return fail(errno, exe);
-    if (st.st_mode & S_ISUID) file.setuid_owner = st.st_uid;
-    // Set-group-ID without group execute is mandatory locking, not set-group-ID.
-    if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP)) file.setgid_group = st.st_gid;
-    struct statvfs vfs {};
-    if (statvfs(exe.c_str(), &vfs) != 0) return fail(errno, exe);
-    file.nosuid = (vfs.f_flag & ST_NOSUID) != 0;
-    char buf[64];
-    ssize_t n = getxattr(exe.c_str(), file_caps_xattr, buf, sizeof buf);
-    if (n < 0) {
-        if (errno != ENODATA && errno != ENOTSUP) return fail(errno, exe + ": " + file_caps_xattr);
-        return file;
-    }
-    auto caps = decode_vfs_cap(std::string_view(buf, static_cast<size_t>(n)));
-    if (!caps) return fail(caps.error());
-    // A V3 value shows a non-zero root id when it belongs to another user namespace's
-    // root: the kernel does not apply it here.
-    if (!caps->rootid || *caps->rootid == 0)
-        file.caps = ExecFileCaps{caps->permitted, caps->inheritable, caps->effective};
-    return file;
-}
-
 Prediction predict_child(const State& parent) {
     Prediction p;
-    auto file = read_exec_file(self_exe_path());
+    // The program file the child runs: this one.
+    auto file = read_executable(self_exe_path());
     if (!file) {
         p.unknown_reason = file.error().message();
         return p;
     }
-    p.outcome = predict_execve(parent.exec_task(), *file);
+    p.outcome = predict_execve(parent.exec_task(), exec_file_of(*file));
     return p;
 }
 
@@ -446,15 +420,6 @@ json securebits_json(Securebits bits) {
     return j;
 }
 
-const char* seccomp_name(SeccompMode mode) {
-    switch (mode) {
-    case SeccompMode::disabled: return "disabled";
-    case SeccompMode::strict: return "strict";
-    case SeccompMode::filter: return "filter";
-    }
-    return "unknown";
-}
-
 json id_map_json(const std::optional<IdMap>& map) {
     if (!map) return nullptr;
     json list = json::array();
@@ -515,7 +480,7 @@ void state_json(json& j, const State& s) {
     j["capabilities"] = capabilities_json(s.effective, s.permitted, s.inheritable, s.bounding, s.ambient);
     j["securebits"] = securebits_json(s.securebits);
     j["no_new_privs"] = s.no_new_privs ? json(*s.no_new_privs) : json(nullptr);
-    j["seccomp"] = s.seccomp ? json(seccomp_name(*s.seccomp)) : json(nullptr);
+    j["seccomp"] = s.seccomp ? json(seccomp_mode_name(*s.seccomp)) : json(nullptr);
     j["seccomp_filters"] = s.seccomp_filters ? json(*s.seccomp_filters) : json(nullptr);
     if (s.uid_map) {
         json ns;
@@ -540,11 +505,7 @@ State state_from_json(const json& j) {
     if (!caps.at("ambient").is_null()) s.ambient = set_from_json(caps.at("ambient"));
     s.securebits = Securebits(j.at("securebits").at("value").get<std::uint32_t>());
     if (!j.at("no_new_privs").is_null()) s.no_new_privs = j["no_new_privs"].get<bool>();
-    if (!j.at("seccomp").is_null()) {
-        std::string mode = j["seccomp"].get<std::string>();
-        s.seccomp = mode == "filter" ? SeccompMode::filter
-                    : mode == "strict" ? SeccompMode::strict : SeccompMode::disabled;
-    }
+    if (!j.at("seccomp").is_null()) s.seccomp = find_seccomp_mode(j["seccomp"].get<std::string>());
     if (!j.at("seccomp_filters").is_null()) s.seccomp_filters = j["seccomp_filters"].get<unsigned>();
     if (!j.at("user_namespace").is_null()) {
         s.uid_map = id_map_from_json(j["user_namespace"].at("uid_map"));
@@ -676,7 +637,7 @@ void append_verbose(std::string& out, const State& s, bool child) {
     out += label("All securebits: ") + (all.empty() ? "none" : all) + "\n";
     out += label("No new privileges: ") +
            (s.no_new_privs ? (*s.no_new_privs ? "yes" : "no") : "unknown") + "\n";
-    std::string seccomp = s.seccomp ? seccomp_name(*s.seccomp) : "unknown";
+    std::string seccomp = s.seccomp ? seccomp_mode_name(*s.seccomp) : "unknown";
     if (s.seccomp == SeccompMode::filter && s.seccomp_filters)
         seccomp += fmt::format(", {} filter{}", *s.seccomp_filters, *s.seccomp_filters == 1 ? "" : "s");
     out += label("Seccomp: ") + seccomp + "\n";

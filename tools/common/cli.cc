@@ -16,7 +16,7 @@
 #include <capinspect/caps.h>
 #include <capinspect/escape.h>
 #include <capinspect/proc_root.h>
-#include <capinspect/proc_walk.h>
+#include <capinspect/process.h>
 
 namespace capinspect::cli {
 namespace {
@@ -92,6 +92,20 @@ void report_read_failures(const ReadFailures& failures) {
     if (failures.malformed)
         warnf("{} process{} skipped for malformed data (first: {})", failures.malformed,
               failures.malformed == 1 ? "" : "es", failures.first_malformed);
+}
+
+void report_unread_facts(const ReadFailures& failures) {
+    for (auto [key, count] : failures.facts_unread) {
+        auto [fact, code] = key;
+        const char* plural = count == 1 ? "" : "es";
+        if (fact == fact_user_ns)
+            warnf("the user namespace of {} process{} could not be checked: {}", count, plural, std::strerror(code));
+        else if (fact == fact_sockets)
+            warnf("the open files of {} process{} could not be read: {}", count, plural, std::strerror(code));
+        else
+            warnf("the {} of {} process{} could not be read: {}", process_fact_name(static_cast<ProcessFact>(fact)),
+                  count, plural, std::strerror(code));
+    }
 }
 
 void report_hidden_processes(const ProcRoot& root) {

@@ -54,6 +54,10 @@ unsigned output_width();
 // "N processes could not be read: REASON" per reason, and the malformed ones, on stderr.
 void report_read_failures(const ReadFailures& failures);
 
+// "the user namespace of N processes could not be checked: REASON", "the open files of N
+// processes could not be read: REASON", ... per fact and reason, on stderr.
+void report_unread_facts(const ReadFailures& failures);
+
 // When `root` is mounted with hidepid and this process lacks CAP_SYS_PTRACE (which
 // hidepid does not hide from): says on stderr that other users' processes are not seen.
 void report_hidden_processes(const ProcRoot& root);

@@ -19,12 +19,21 @@ namespace capinspect::cli {
 
 enum class JsonType { string, number, boolean, capset };
 
+// A column about a process, whose cell process_columns.h computes the same way in every
+// tool; none for a tool's own columns.
+enum class ProcessField : unsigned char {
+    none, ppid, pid, uid, user, command, caps, effective, permitted, inheritable, bounding, ambient,
+    no_new_privs, seccomp, seccomp_filters, userns, child_userns, scope, userns_owner, userns_depth,
+    uid_map, unit, exe, lsm,
+};
+
 struct ColumnInfo {
     const char* name;  // "PID"
     const char* help;  // one line for --list-columns and the man page
     JsonType json = JsonType::string;
     bool right = false;  // numbers align right
     bool tree = false;   // carries the tree in --tree column output (else the first text column)
+    ProcessField process = ProcessField::none;
 };
 
 struct OutputMode {

@@ -72,6 +72,13 @@ CAPINSPECT_API const std::string& cap_name(Cap c);
 // Names in ascending order joined by sep ("chown, kill"); "" for an empty set.
 CAPINSPECT_API std::string format_cap_list(CapSet set, std::string_view sep = ", ");
 
+// libcap-ng's summary of a process or a file: "none" when `decided` is empty, "full" when
+// it holds every capability up to last_cap, else the names of `listed` joined by sep
+// ("none" when that is empty). pscap decides by the effective set and lists the permitted
+// one; filecap decides by what the file makes effective (or permitted).
+CAPINSPECT_API std::string format_cap_summary(CapSet decided, CapSet listed, Cap last_cap,
+                                             std::string_view sep = ", ");
+
 // One capability: a name in any case, with or without "cap_", or a number 0..63.
 CAPINSPECT_API Result<Cap> parse_cap(std::string_view text);
 
@@ -89,6 +96,14 @@ CAPINSPECT_API std::string format_cap_mask(CapSet set);
 // live system when that file cannot be read, probed with prctl(PR_CAPBSET_READ).
 // Clamped to 63.
 CAPINSPECT_API Result<Cap> read_cap_last_cap(const ProcRoot& root);
+
+// The highest capability the running kernel knows, probed with prctl(PR_CAPBSET_READ),
+// which answers EINVAL past it: for when /proc/sys/kernel/cap_last_cap cannot be read.
+// Clamped to 63.
+CAPINSPECT_API Cap probe_cap_last_cap();
+
+// read_cap_last_cap() of the live proc file system, else probe_cap_last_cap().
+CAPINSPECT_API Cap live_cap_last_cap();
 
 // The three sets capget(2) reports for a thread of the live system (tid 0: the caller).
 // No privilege is needed, and it is the cheapest way to learn whether a process holds

@@ -19,6 +19,7 @@
 
 #include <capinspect/caps.h>
 #include <capinspect/export.h>
+#include <capinspect/process.h>
 #include <capinspect/proc_status.h>
 #include <capinspect/securebits.h>
 
@@ -47,6 +48,13 @@ struct ExecFile {
     std::optional<ExecFileCaps> caps;
     bool nosuid = false;  // on a nosuid mount, set-id bits and file capabilities are ignored
 };
+
+// What execve reads from `file` (as it is now) for a task in the user namespace whose root
+// is uid `ns_root` as the reader sees it (0: the reader's own): the set-user-ID owner, the
+// set-group-ID group (with group execute; without it the bit means mandatory locking),
+// the mount's nosuid flag and the capabilities. A revision 3 capability applies only in
+// the namespace whose root it names.
+CAPINSPECT_API ExecFile exec_file_of(const ExecutableFile& file, std::uint32_t ns_root = 0);
 
 struct ExecOutcome {
     ExecTask task;  // the credentials after execve

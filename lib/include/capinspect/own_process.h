@@ -30,11 +30,6 @@ struct OwnProcess {
     std::optional<SeccompMode> seccomp;  // unknown without CONFIG_SECCOMP
 };
 
-// The highest capability the running kernel knows, probed with prctl(PR_CAPBSET_READ),
-// which answers EINVAL past it: for when /proc/sys/kernel/cap_last_cap cannot be read.
-// Clamped to 63.
-CAPINSPECT_API Cap probe_cap_last_cap();
-
 // Reads the calling thread's state; the bounding and ambient sets are probed for
 // capabilities 0..last_cap. Fails only when capget(2) or PR_GET_SECUREBITS fails.
 CAPINSPECT_API Result<OwnProcess> read_own_process(Cap last_cap);

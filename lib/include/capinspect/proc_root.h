@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,9 +39,18 @@ private:
     int fd_ = -1;
 };
 
+// The most a per-process proc file can hold (status, stat, cgroup, uid_map, attr/current).
+// The kernel prints a few kilobytes, and under a megabyte at worst (status with 65 536
+// supplementary groups); tables (mountinfo, /proc/net) pass a larger bound.
+inline constexpr std::size_t proc_file_limit = std::size_t{4} << 20;
+inline constexpr std::size_t proc_table_limit = std::size_t{1} << 30;
+
 // Reads a whole file relative to dirfd; proc files report size 0, so it reads until EOF.
-// The error context is `label`.
-CAPINSPECT_API Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label);
+// More than `limit` bytes is EFBIG. With `trusted` false (a saved or fixture tree, not the
+// kernel's), a symlink (ELOOP), a directory (EISDIR) or anything else but a regular file
+// (a FIFO, /dev/zero: a data error) is refused. The error context is `label`.
+CAPINSPECT_API Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label,
+                                                std::size_t limit = proc_file_limit, bool trusted = false);
 
 // "user:[4026531837]" (a /proc/PID/ns/* link) → 4026531837; nullopt for anything else.
 CAPINSPECT_API std::optional<std::uint64_t> parse_namespace_link(std::string_view link);
@@ -66,7 +76,7 @@ public:
     // self/mountinfo at each call (only a live root can say).
     std::string hidepid() const;
 
-    Result<std::string> read_file(std::string_view relpath) const;
+    Result<std::string> read_file(std::string_view relpath, std::size_t limit = proc_file_limit) const;
     Result<std::string> read_link(std::string_view relpath) const;
     Result<std::vector<pid_t>> list_pids() const;
     Result<ProcDir> open_pid(pid_t pid) const;
@@ -80,14 +90,16 @@ private:
 
 class CAPINSPECT_API ProcDir {
 public:
-    ProcDir(pid_t pid, Fd fd, std::string label)
-        : pid_(pid), fd_(std::move(fd)), label_(std::move(label)) {}
+    // `live`: the directory belongs to the kernel's proc file system (ProcRoot::is_live).
+    ProcDir(pid_t pid, Fd fd, std::string label, bool live = false)
+        : pid_(pid), fd_(std::move(fd)), label_(std::move(label)), live_(live) {}
     pid_t pid() const { return pid_; }
     int fd() const { return fd_.get(); }
     // "/proc/123": used in error messages.
     const std::string& label() const { return label_; }
+    bool is_live() const { return live_; }
 
-    Result<std::string> read_file(const char* name) const;
+    Result<std::string> read_file(const char* name, std::size_t limit = proc_file_limit) const;
     Result<std::string> read_link(const char* name) const;
     Result<struct stat> stat(const char* name) const;
     // The inode of the process's namespace of `type` ("user", "net", ...): ns/TYPE.
@@ -102,6 +114,7 @@ private:
     pid_t pid_;
     Fd fd_;
     std::string label_;
+    bool live_ = false;
 };
 
 }  // namespace capinspect

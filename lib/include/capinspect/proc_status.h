@@ -56,8 +56,15 @@ CAPINSPECT_API Result<ProcStatus> read_status(const ProcDir& dir);
 // backslash; older kernels also wrote \t, \e and friends).
 CAPINSPECT_API std::string unescape_status_name(std::string_view text);
 
-// A kernel thread: the Kthread: field where the kernel has it, otherwise kthreadd
-// (pid 2) and its children.
-CAPINSPECT_API bool is_kernel_thread(const ProcStatus& st);
+// "disabled", "strict", "filter": the names every report uses.
+CAPINSPECT_API const char* seccomp_mode_name(SeccompMode mode);
+// The mode of one of those names; nullopt for any other text.
+CAPINSPECT_API std::optional<SeccompMode> find_seccomp_mode(std::string_view name);
+
+// The flags field (the ninth) of a /proc/PID/stat text: the task's PF_* bits.
+CAPINSPECT_API Result<unsigned> parse_stat_flags(std::string_view text);
+// PF_KTHREAD (include/linux/sched.h): a kernel thread. On kernels whose status has no
+// Kthread: line, the stat flags are where the kernel says so.
+inline constexpr unsigned stat_flag_kthread = 0x00200000;
 
 }  // namespace capinspect

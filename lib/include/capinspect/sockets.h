@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +72,26 @@ enum class SocketScope : std::uint8_t {
 // "127.0.0.1", "::1", "*" for the wildcard address.
 CAPINSPECT_API std::string format_socket_address(const SocketEntry& s, bool remote);
 
+// What a socket's local address reaches: every address of the namespace (0.0.0.0, ::),
+// loopback only (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104), a multicast group, or one
+// unicast address. Packet sockets have no IP address: wildcard.
+enum class AddressScope : std::uint8_t { wildcard, loopback, multicast, unicast };
+CAPINSPECT_API AddressScope local_address_scope(const SocketEntry& s);
+
+// The address as inet_ntop(3) writes it: "127.0.0.1", "::1", "0.0.0.0", "::".
+CAPINSPECT_API std::string format_ip_address(bool ipv6, const std::array<std::uint8_t, 16>& addr);
+
+// One IPv4 or IPv6 address of an interface, as getifaddrs(3) lists it.
+struct InterfaceAddress {
+    std::string iface;                    // the name: raw bytes
+    bool ipv6 = false;
+    std::array<std::uint8_t, 16> addr{};  // network byte order; IPv4 in the first 4
+};
+
+// Every IPv4 and IPv6 address of every interface of the caller's network namespace, in
+// getifaddrs(3) order.
+CAPINSPECT_API Result<std::vector<InterfaceAddress>> list_interface_addresses();
+
 // Parses one /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6} table (header line
 // included; a first line that is not the kernel's header is an entry). Lines with too few
 // or malformed fields are skipped and counted in `skipped`.
@@ -89,6 +110,12 @@ struct SocketDump {
     std::vector<Error> errors;         // tables that could not be read (one each)
     bool used_netlink = false;
     unsigned skipped = 0;              // malformed lines or messages
+    // The names of the interfaces packet sockets are bound to (ifindex → name), looked up
+    // in the dump's own network namespace; live system only.
+    std::map<int, std::string> interfaces;
+
+    // The interface of packet socket `s`: "*" when unbound, its name, else its index.
+    std::string interface_of(const SocketEntry& s) const;
 };
 
 // Every socket of the caller's current network namespace in `scope`, over sock_diag (the

@@ -1,10 +1,6 @@
-#include <capinspect/exposure.h>
+#include "netcap/exposure.h"
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <linux/capability.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -12,33 +8,14 @@
 #include <memory>
 #include <tuple>
 
-#include <capinspect/proc_root.h>
 
-namespace capinspect {
+namespace capinspect::netcap {
 namespace {
-
-bool is_zero(const std::array<std::uint8_t, 16>& a, size_t len) {
-    return std::all_of(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(len),
-                       [](std::uint8_t b) { return b == 0; });
-}
 
 // ::ffff:a.b.c.d
 bool is_v4_mapped(const std::array<std::uint8_t, 16>& a) {
     static constexpr std::uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     return std::memcmp(a.data(), prefix, sizeof prefix) == 0;
-}
-
-bool is_loopback(bool ipv6, const std::array<std::uint8_t, 16>& a) {
-    if (!ipv6) return a[0] == 127;
-    if (is_v4_mapped(a)) return a[12] == 127;
-    static constexpr std::array<std::uint8_t, 16> one = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    return a == one;
-}
-
-bool is_multicast(bool ipv6, const std::array<std::uint8_t, 16>& a) {
-    if (!ipv6) return a[0] >= 224 && a[0] <= 239;
-    if (is_v4_mapped(a)) return a[12] >= 224 && a[12] <= 239;
-    return a[0] == 0xff;
 }
 
 // True when interface address `ia` is the address a socket is bound to. An IPv6 socket
@@ -73,38 +50,6 @@ const char* plane_title(Plane plane) {
     case Plane::link_layer: return "LINK-LAYER";
     }
     return "?";
-}
-
-std::string format_ip_address(bool ipv6, const std::array<std::uint8_t, 16>& addr) {
-    char text[INET6_ADDRSTRLEN] = {};
-    inet_ntop(ipv6 ? AF_INET6 : AF_INET, addr.data(), text, sizeof text);
-    return text;
-}
-
-Result<std::vector<InterfaceAddress>> list_interface_addresses() {
-    ifaddrs* list = nullptr;
-    if (getifaddrs(&list) != 0) return fail(errno, "getifaddrs");
-    std::unique_ptr<ifaddrs, void (*)(ifaddrs*)> owner(list, freeifaddrs);
-    std::vector<InterfaceAddress> out;
-    for (const ifaddrs* ifa = list; ifa; ifa = ifa->ifa_next) {
-        if (!ifa->ifa_addr || !ifa->ifa_name) continue;
-        InterfaceAddress ia;
-        ia.iface = ifa->ifa_name;
-        if (ifa->ifa_addr->sa_family == AF_INET) {
-            sockaddr_in sin;
-            std::memcpy(&sin, ifa->ifa_addr, sizeof sin);
-            std::memcpy(ia.addr.data(), &sin.sin_addr, 4);
-        } else if (ifa->ifa_addr->sa_family == AF_INET6) {
-            sockaddr_in6 sin6;
-            std::memcpy(&sin6, ifa->ifa_addr, sizeof sin6);
-            std::memcpy(ia.addr.data(), &sin6.sin6_addr, 16);
-            ia.ipv6 = true;
-        } else {
-            continue;
-        }
-        out.push_back(std::move(ia));
-    }
-    return out;
 }
 
 std::vector<std::string> list_addressed_interfaces(std::span<const InterfaceAddress> addrs) {
@@ -149,11 +94,12 @@ std::vector<Endpoint> project_socket(const SocketEntry& s, std::span<const Inter
     }
     bool ipv6 = s.is_ipv6();
     bool raw = s.kind == SocketKind::raw || s.kind == SocketKind::raw6;
+    AddressScope where = local_address_scope(s);
     e.proto = socket_kind_name(s.kind);
     e.bind = format_ip_address(ipv6, s.local_addr);
     e.port = raw ? s.protocol : s.local_port;
-    e.wildcard = is_zero(s.local_addr, ipv6 ? 16 : 4);
-    bool loopback = !e.wildcard && is_loopback(ipv6, s.local_addr);
+    e.wildcard = where == AddressScope::wildcard;
+    bool loopback = where == AddressScope::loopback;
     for (const InterfaceAddress& ia : addrs) {
         bool match = e.wildcard ? ia.ipv6 == ipv6 && ia.iface != "lo" : same_address(ia, ipv6, s.local_addr);
         if (!match) continue;
@@ -166,7 +112,7 @@ std::vector<Endpoint> project_socket(const SocketEntry& s, std::span<const Inter
     if (out.empty()) {
         e.plane = loopback ? Plane::inet_loopback : Plane::inet_external;
         e.iface = loopback                               ? "lo"
-                  : !e.wildcard && is_multicast(ipv6, s.local_addr) ? std::string(multicast_interface)
+                  : where == AddressScope::multicast ? std::string(multicast_interface)
                                                          : std::string(unknown_interface);
         e.iface_addr = e.bind;
         out.push_back(std::move(e));
@@ -214,75 +160,31 @@ std::vector<std::string_view> flag_names(unsigned flags) {
     return names;
 }
 
-std::string ExposedProcess::caps_summary() const {
-    switch (caps_class) {
-    case CapsClass::full: return "(full)";
-    case CapsClass::none: return "(none)";
-    case CapsClass::partial: break;
-    }
-    return format_cap_list(permitted);
+CapsClass caps_class(const ProcStatus& st, Cap last_cap) {
+    return st.effective.empty() ? CapsClass::none : st.effective.is_full(last_cap) ? CapsClass::full : CapsClass::partial;
 }
 
-ExposedProcess summarize_process(const ProcStatus& st, Cap last_cap) {
-    ExposedProcess p;
-    p.pid = st.pid;
-    p.comm = st.name;
-    p.uid = st.uid.real;
-    p.caps_class = st.effective.empty()              ? CapsClass::none
-                   : st.effective.is_full(last_cap) ? CapsClass::full
-                                                    : CapsClass::partial;
-    p.permitted = st.permitted;
-    p.effective = st.effective;
-    p.ambient = st.ambient.value_or(CapSet());
-    p.bounding = st.bounding;
-    p.no_new_privs = st.no_new_privs;
-    p.seccomp = st.seccomp.value_or(SeccompMode::disabled);
-    return p;
+std::string caps_summary(const ProcStatus& st, Cap last_cap) {
+    if (caps_class(st, last_cap) == CapsClass::partial) return format_cap_list(st.permitted);
+    return "(" + format_cap_summary(st.effective, st.permitted, last_cap) + ")";
 }
 
-std::string parse_system_unit(std::string_view cgroup) {
-    size_t pos = 0;
-    while (pos < cgroup.size()) {
-        size_t eol = cgroup.find('\n', pos);
-        if (eol == std::string_view::npos) eol = cgroup.size();
-        std::string_view line = cgroup.substr(pos, eol - pos);
-        pos = eol + 1;
-        if (line.find("system.slice") == std::string_view::npos) continue;
-        for (std::string_view suffix : {std::string_view(".service"), std::string_view(".scope")}) {
-            size_t at = line.find(suffix);
-            if (at == std::string_view::npos) continue;
-            size_t begin = line.rfind('/', at);
-            begin = begin == std::string_view::npos ? 0 : begin + 1;
-            size_t end = line.find('/', at);
-            if (end == std::string_view::npos) end = line.size();
-            return std::string(line.substr(begin, end - begin));
-        }
-    }
-    return {};
+bool runs_as_nonroot(const Process& p) { return p.status.uid.real != 0; }
+
+bool has_privileged_caps(const ProcStatus& st) { return st.effective.intersects(privileged_caps); }
+
+std::string system_service(const Process& p) {
+    if (!p.cgroup || !p.cgroup->system_unit()) return {};
+    const std::string& unit = p.cgroup->unit;
+    auto ends_with = [&](std::string_view suffix) {
+        return unit.size() > suffix.size() && unit.compare(unit.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (!is_cgroup_below(p.cgroup->path, "/system.slice") || !(ends_with(".service") || ends_with(".scope")))
+        return {};
+    return unit;
 }
 
-std::string parse_lsm_label(std::string_view attr_current) {
-    std::string_view line = attr_current.substr(0, attr_current.find('\n'));
-    while (!line.empty() && line.back() == '\0') line.remove_suffix(1);
-    return std::string(line);
-}
-
-std::string strip_deleted_suffix(std::string_view link) {
-    constexpr std::string_view deleted = " (deleted)";
-    if (link.ends_with(deleted)) link.remove_suffix(deleted.size());
-    return std::string(link);
-}
-
-ExposedProcess read_exposed_process(const ProcDir& dir, const ProcStatus& st, Cap last_cap) {
-    ExposedProcess p = summarize_process(st, last_cap);
-    p.pid = dir.pid();
-    if (auto exe = dir.read_link("exe")) p.exe = strip_deleted_suffix(*exe);
-    if (auto cgroup = dir.read_file("cgroup")) p.unit = parse_system_unit(*cgroup);
-    if (auto attr = dir.read_file("attr/current")) p.lsm = parse_lsm_label(*attr);
-    return p;
-}
-
-size_t ExposureBuilder::add_process(ExposedProcess p) {
+size_t ExposureBuilder::add_process(Process p) {
     out_.processes.push_back(std::move(p));
     return out_.processes.size() - 1;
 }
@@ -295,7 +197,7 @@ void ExposureBuilder::add_socket(const SocketEntry& s, std::span<const size_t> h
         if (fresh) out_.endpoints.push_back({std::move(e), {}});
         auto& list = out_.endpoints[it->second].holders;
         for (size_t h : holders) {
-            unsigned f = flags | (out_.processes[h].has_privileged_caps() ? flag_privileged_caps : 0u);
+            unsigned f = flags | (has_privileged_caps(out_.processes[h].status) ? flag_privileged_caps : 0u);
             auto found =
                 std::find_if(list.begin(), list.end(), [&](const EndpointHolder& x) { return x.process == h; });
             if (found == list.end())
@@ -351,4 +253,4 @@ std::vector<PortGroup> group_by_port(const Exposure& exposure) {
     return groups;
 }
 
-}  // namespace capinspect
+}  // namespace capinspect::netcap
