@@ -47,7 +47,7 @@ constexpr ColumnInfo columns[] = {
     {"PATH", "file path", JsonType::string},
     {"SET", "effective, permitted, inheritable, empty or invalid", JsonType::string},
     {"CAPS", "capabilities as the default output shows them", JsonType::string},
-    {"EFFECTIVE", "effective flag: permitted and inheritable become effective on exec",
+    {"EFFECTIVE_FLAG", "effective flag: permitted and inheritable become effective on exec",
      JsonType::boolean},
     {"PERMITTED", "permitted capability set", JsonType::capset},
     {"INHERITABLE", "inheritable capability set", JsonType::capset},

@@ -39,7 +39,7 @@ using cli::JsonType;
 namespace pc = cli::process_column;
 
 enum Column : size_t {
-    col_ppid, col_pid, col_tid, col_uid, col_user, col_command, col_caps, col_effective,
+    col_ppid, col_pid, col_tid, col_uid, col_real_uid, col_user, col_command, col_caps, col_effective,
     col_permitted, col_inheritable, col_bounding, col_ambient, col_no_new_privs, col_seccomp,
     col_seccomp_filters, col_userns, col_child_userns, col_scope, col_userns_owner, col_userns_depth,
     col_uid_map, col_unit, col_exe, col_lsm,
@@ -48,7 +48,7 @@ enum Column : size_t {
 constexpr ColumnInfo columns[] = {
     pc::ppid, pc::pid,
     {"TID", "thread id (with --threads)", JsonType::number, true},
-    pc::uid, pc::user,
+    pc::uid, pc::real_uid, pc::user,
     {"COMMAND", "command name", JsonType::string, false, true, cli::ProcessField::command},
     pc::caps, pc::effective, pc::permitted, pc::inheritable, pc::bounding, pc::ambient, pc::no_new_privs,
     pc::seccomp, pc::seccomp_filters, pc::userns, pc::child_userns, pc::scope, pc::userns_owner,

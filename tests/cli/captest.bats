@@ -163,15 +163,17 @@ import json, sys
 
 a = json.load(open(sys.argv[1]))
 b = json.load(open(sys.argv[2]))
-assert list(a) == ["options", "parent", "child", "escalation"], list(a)
-assert a["options"] == {"text": False, "drop": None, "ambient": False, "lock": False,
+assert list(a) == ["schema_version", "options", "parent", "child", "escalation"], list(a)
+assert a["schema_version"] == 2
+assert a["options"] == {"text": False, "drop": None, "keep_ambient": False, "lock": False,
                         "no_child": False, "uid_change": None}, a["options"]
 p, c = a["parent"], a["child"]
 state_keys = ["pid", "credentials", "mismatching_credentials", "capabilities", "securebits",
               "no_new_privs", "seccomp", "seccomp_filters", "user_namespace"]
 assert list(p) == state_keys + ["shadow", "predicted_child", "prediction_unknown"], list(p)
 assert list(c) == state_keys + ["regain_root", "after_execve", "as_predicted", "differences", "shadow"], list(c)
-assert list(p["credentials"]) == ["uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid", "groups"]
+assert list(p["credentials"]) == ["real_uid", "uid", "saved_uid", "fs_uid", "real_gid", "gid", "saved_gid",
+                                  "fs_gid", "groups"]
 assert list(p["capabilities"]) == ["effective", "permitted", "inheritable", "bounding", "ambient"]
 for who in (p, c):
     for name, caps in who["capabilities"].items():

@@ -185,9 +185,9 @@ def expect_block(cur, rep, prefix):
     """Checks the lines of one block at the cursor."""
     take = cur.take
     c = rep["credentials"]
-    take(f"{prefix}User  credentials uid:{c['uid']} euid:{c['euid']} suid:{c['suid']}")
-    take(f"{prefix}Group credentials gid:{c['gid']} egid:{c['egid']} sgid:{c['sgid']}")
-    if rep["mismatching_credentials"] != (c["uid"] != c["euid"] or c["gid"] != c["egid"]):
+    take(f"{prefix}User  credentials uid:{c['real_uid']} euid:{c['uid']} suid:{c['saved_uid']}")
+    take(f"{prefix}Group credentials gid:{c['real_gid']} egid:{c['gid']} sgid:{c['saved_gid']}")
+    if rep["mismatching_credentials"] != (c["real_uid"] != c["uid"] or c["real_gid"] != c["gid"]):
         fail("mismatching_credentials")
     if rep["mismatching_credentials"]:
         take("Note: app has mismatching credentials!!")

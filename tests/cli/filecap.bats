@@ -91,6 +91,7 @@ $USAGE" ] || { echo "[$args]: $stderr" >&2; return 1; }
     run --separate-stderr filecap -J "$T/dir"
     assert_success
     assert_output '{
+   "schema_version": 2,
    "files": []
 }'
 }
@@ -137,7 +138,7 @@ $USAGE" ]
     assert_line --regexp '^ +PATH  file path$'
     assert_line --regexp '^ +ROOTID  root uid'
     run --separate-stderr filecap -H -J
-    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [c["json"] for c in d["columns"]] == ["path","set","caps","effective","permitted","inheritable","rootid","version"]' "$output"
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [c["json"] for c in d["columns"]] == ["path","set","caps","effective_flag","permitted","inheritable","rootid","version"]' "$output"
     run --separate-stderr filecap -o PATH,BOGUS "$T/dir"
     assert_failure 1
     [ "$stderr" = "filecap: unknown column: BOGUS" ]

@@ -175,13 +175,13 @@ for path, t in theirs.items():
     o = ours[path]
     p = {num(n) for n in o["permitted"]}
     i = {num(n) for n in o["inheritable"]}
-    e = (p | i) if o["effective"] else set()
+    e = (p | i) if o["effective_flag"] else set()
     assert (p, i, e) == (t["p"], t["i"], t["e"]), (path, p, i, e, t)
 PY
 }
 
 @test "column mode: the findings libcap-ng hides" {
-    run --separate-stderr filecap -rn -o PATH,SET,EFFECTIVE,PERMITTED,INHERITABLE,ROOTID,VERSION,CAPS "$FC"
+    run --separate-stderr filecap -rn -o PATH,SET,EFFECTIVE_FLAG,PERMITTED,INHERITABLE,ROOTID,VERSION,CAPS "$FC"
     assert_success
     assert_line "$FC/inh inheritable no  net_raw  2 "
     assert_line "$FC/empty empty no    2 "

@@ -283,7 +283,7 @@ netcap: 3 malformed socket entries skipped"
     python3 - "$output" <<'PY'
 import json, re, sys
 doc = json.loads(sys.argv[1])
-assert list(doc) == ["sockets"], list(doc)
+assert list(doc) == ["schema_version", "sockets"] and doc["schema_version"] == 2, list(doc)
 rows = doc["sockets"]
 assert len(rows) == 41, len(rows)
 keys = ["ppid", "pid", "uid", "user", "command", "proto", "state", "laddr", "lport", "raddr",
@@ -357,7 +357,7 @@ assert len(rows) == 28, len(rows)
 PY
     run --separate-stderr "$BIN/netcap" --proc-root "$FIXTURES/proc-basic" -J
     assert_success
-    python3 -c 'import json, sys; assert json.load(sys.stdin) == {"sockets": []}' <<<"$output"
+    python3 -c 'import json, sys; assert json.load(sys.stdin) == {"schema_version": 2, "sockets": []}' <<<"$output"
 }
 
 @test "-H lists every column; -H -J as JSON" {

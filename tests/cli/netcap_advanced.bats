@@ -446,7 +446,7 @@ subtree() {
     done
 }
 
-@test "advanced --json: libcap-ng's schema, field by field" {
+@test "advanced --json: libcap-ng's shape in the shared vocabulary, field by field" {
     require_scenario
     netcap_ns --advanced --json
     run env P_ADVSRV="$P_ADVSRV" P_AMBSRV="$P_AMBSRV" P_BLANK="$P_BLANK" P_FORKER="$P_FORKER" P_NOCAPS="$P_NOCAPS" \
@@ -454,11 +454,11 @@ subtree() {
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
 assert list(doc) == ["schema_version", "planes"], list(doc)
-assert doc["schema_version"] == 1
+assert doc["schema_version"] == 2
 planes = doc["planes"]
-assert [(p["name"], p.get("scope")) for p in planes] == [
+assert [(p["name"], p.get("reach")) for p in planes] == [
     ("INET", "external"), ("INET", "loopback"), ("LINK-LAYER", None), ("BLUETOOTH", None)], planes
-assert list(planes[0]) == ["name", "scope", "ifaces"] and list(planes[2]) == ["name", "ifaces"]
+assert list(planes[0]) == ["name", "reach", "ifaces"] and list(planes[2]) == ["name", "ifaces"]
 assert planes[3]["ifaces"] == []
 eps = {}
 for p in planes:
@@ -468,22 +468,25 @@ for p in planes:
             assert list(a) == ["addr", "endpoints"]
             for e in a["endpoints"]:
                 assert list(e) == ["label", "proto", "bind", "port", "processes"], e
-                eps[(p["name"], p.get("scope"), i["name"], a["addr"], e["label"])] = e
+                eps[(p["name"], p.get("reach"), i["name"], a["addr"], e["label"])] = e
 pid = lambda name: int(os.environ[name].split()[0])
 def only(key, count=1):
     assert key in eps, (key, sorted(eps))
     procs = eps[key]["processes"]
     assert len(procs) == count, procs
     return procs
-keys = ["comm", "exe", "pid", "uid", "caps", "ambient_present", "open_ended_bounding", "defenses", "flags"]
+keys = ["pid", "command", "exe", "uid", "real_uid", "user", "unit", "scope", "caps", "effective", "permitted",
+        "ambient", "bounding", "no_new_privs", "seccomp", "lsm", "runs_as_nonroot", "flags"]
 p = only(("INET", "loopback", "lo", "127.0.0.1", "tcp:127.0.0.1:8081"))[0]
-assert [k for k in p if k != "unit"] == keys, list(p)
-assert p["comm"] == "advsrv" and p["pid"] == pid("P_ADVSRV") and p["uid"] == 0, p
+assert list(p) == keys, list(p)
+assert p["command"] == "advsrv" and p["pid"] == pid("P_ADVSRV") and p["uid"] == 0 and p["real_uid"] == 0, p
+assert p["user"] == "root"
 assert p["exe"] == os.readlink(f"/proc/{p['pid']}/exe")
-assert p["caps"] == "net_bind_service, net_admin, net_raw"
-assert p["ambient_present"] is False and p["open_ended_bounding"] is True
-assert [k for k in p["defenses"] if k != "lsm"] == ["runs_as_nonroot", "no_new_privs", "seccomp"]
-assert (p["defenses"]["runs_as_nonroot"], p["defenses"]["no_new_privs"], p["defenses"]["seccomp"]) == ("no", "no", "disabled")
+assert p["caps"] == "net_bind_service, net_admin, net_raw +"
+assert p["effective"] == p["permitted"] == ["net_bind_service", "net_admin", "net_raw"], p
+assert p["scope"] == "host"
+assert p["ambient"] == [] and len(p["bounding"]) > 0
+assert (p["runs_as_nonroot"], p["no_new_privs"], p["seccomp"]) == (False, False, "disabled")
 assert p["flags"] == ["privileged-caps"]
 e = eps[("INET", "loopback", "lo", "127.0.0.1", "tcp:127.0.0.1:8081")]
 assert (e["proto"], e["bind"], e["port"]) == ("tcp", "127.0.0.1", 8081)
@@ -501,19 +504,18 @@ assert eps[("INET", "external", "v0", "fd00::10", "raw6:[::]:58")]["port"] == 58
 procs = only(("INET", "loopback", "lo", "127.0.0.2", "tcp:127.0.0.2:8090"), 2)
 assert procs[0]["pid"] < procs[1]["pid"]
 amb = [q for q in procs if q["pid"] == pid("P_AMBSRV")][0]
-assert [k for k in amb if k != "unit"] == keys[:6] + ["ambient_caps"] + keys[6:], list(amb)
-assert amb["uid"] == 1000 and amb["ambient_present"] is True
-assert amb["ambient_caps"] == "net_bind_service, net_raw" and amb["caps"] == "net_bind_service, net_raw"
-assert amb["defenses"]["runs_as_nonroot"] == "yes" and amb["defenses"]["no_new_privs"] == "yes"
+assert amb["uid"] == 1000 and amb["real_uid"] == 1000 and amb["ambient"] == ["net_bind_service", "net_raw"], amb
+assert amb["caps"] == "net_bind_service, net_raw @ +"
+assert amb["runs_as_nonroot"] is True and amb["no_new_privs"] is True
 assert all(q["flags"] == ["reuseport", "privileged-caps"] for q in procs), procs
 # a socket shared with a forked child: both holders; seccomp and no_new_privs
 procs = only(("INET", "loopback", "lo", "::1", "udp6:[::1]:8091"), 2)
 assert sorted(q["pid"] for q in procs) == sorted(int(x) for x in os.environ["P_FORKER"].split())
-assert all(q["defenses"]["seccomp"] == "filter" and q["defenses"]["no_new_privs"] == "yes" for q in procs)
-assert procs[0]["caps"] == "setpcap, net_bind_service, sys_ptrace"
+assert all(q["seccomp"] == "filter" and q["no_new_privs"] is True for q in procs)
+assert procs[0]["permitted"] == ["setpcap", "net_bind_service", "sys_ptrace"]
 # no capabilities; fallbacks for unowned addresses
 p = only(("INET", "loopback", "lo", "127.0.0.77", "tcp:127.0.0.77:8093"))[0]
-assert p["caps"] == "(none)" and p["flags"] == [] and p["open_ended_bounding"] is True
+assert p["caps"] == "none +" and p["effective"] == [] and p["flags"] == [], p
 only(("INET", "external", "multicast/group", "224.0.0.251", "udp:224.0.0.251:8094"))
 only(("INET", "external", "v0", "192.0.2.10", "tcp:192.0.2.10:8095"))
 # packet sockets: the interface by index, unbound ones under "unknown"
@@ -524,7 +526,7 @@ for iface in ("lo", "v1", "unknown"):
 assert ("LINK-LAYER", None, "unknown", "ifindex:0", "packet:[::]:3") in eps
 # the whole name, blank included
 p = only(("INET", "loopback", "lo", "127.0.0.4", "tcp:127.0.0.4:8097"))[0]
-assert p["comm"] == "adv srv", p
+assert p["command"] == "adv srv", p
 print("ok")
 PY
     assert_success
@@ -539,6 +541,25 @@ PY
     netcap_ns 0.9.5 --advanced --json
     run "$PYTHON" - "$BATS_TEST_TMPDIR/ours.json" "$BATS_TEST_TMPDIR/out" <<'PY'
 import json, sys
+def as_095(q):
+    """Our schema-2 process in libcap-ng 0.9.5's schema (version 1)."""
+    yes = lambda b: "yes" if b else "no"
+    caps = "(full)" if q["caps"].startswith("full") else "(none)" if q["caps"].startswith("none") \
+        else ", ".join(q["permitted"])
+    out = {"comm": q["command"].split(" ")[0],  # 0.9.5 cuts names at a blank
+           "exe": q["exe"], "pid": q["pid"], "uid": q["real_uid"]}
+    out.update({"caps": caps, "ambient_present": bool(q["ambient"])})
+    if q["ambient"]:
+        out["ambient_caps"] = ", ".join(q["ambient"])
+    out["open_ended_bounding"] = bool(q["bounding"])
+    d = {"runs_as_nonroot": yes(q["runs_as_nonroot"]),
+         "no_new_privs": "unknown" if q["no_new_privs"] is None else yes(q["no_new_privs"]),
+         "seccomp": q["seccomp"]}
+    if q["lsm"]:
+        d["lsm"] = q["lsm"]
+    out["defenses"] = d
+    out["flags"] = q["flags"]
+    return out
 def rows(path, ours):
     doc = json.load(open(path))
     out = set()
@@ -550,11 +571,9 @@ def rows(path, ours):
                     if ":" in e["bind"] and e["bind"] != "::" and e["proto"] != "packet":
                         continue
                     for q in e["processes"]:
-                        q = dict(q)
-                        if ours:
-                            q["comm"] = q["comm"].split(" ")[0]  # 0.9.5 cuts names at a blank
-                        out.add((p["name"], p.get("scope"), i["name"], a["addr"], e["label"], e["proto"],
-                                 e["bind"], e["port"], json.dumps(q)))
+                        q = as_095(q) if ours else dict(q)
+                        out.add((p["name"], p.get("reach" if ours else "scope"), i["name"], a["addr"], e["label"],
+                                 e["proto"], e["bind"], e["port"], json.dumps(q)))
     return out, [p["name"] for p in doc["planes"]]
 ours, our_planes = rows(sys.argv[1], True)
 theirs, their_planes = rows(sys.argv[2], False)
@@ -593,7 +612,7 @@ PY
     netcap_ns --advanced --interface nosuch --json
     run "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], [p["ifaces"] for p in d["planes"]])' \
         "$BATS_TEST_TMPDIR/out"
-    assert_output '1 [[], [], [], []]'
+    assert_output '2 [[], [], [], []]'
 }
 
 @test "advanced --list-interfaces: lo and v0, not the address-less v1; --interface filters; JSON" {
@@ -607,14 +626,16 @@ PY
     netcap_ns --advanced --list-interfaces --json
     run "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(list(d), d["schema_version"], d["interfaces"])' \
         "$BATS_TEST_TMPDIR/out"
-    assert_output "['schema_version', 'interfaces'] 1 ['lo', 'v0']"
+    assert_output "['schema_version', 'interfaces'] 2 ['lo', 'v0']"
     if [ -x "$NETCAP095" ]; then
         netcap_ns --advanced --list-interfaces --json
         cp "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/ours"
         netcap_ns 0.9.5 --advanced --list-interfaces --json
-        run "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1])) == json.load(open(sys.argv[2])))' \
+        # the same interfaces; the version is the vocabulary's (2), 0.9.5's schema was 1
+        run "$PYTHON" -c 'import json,sys; a, b = (json.load(open(f)) for f in sys.argv[1:]); print(a["interfaces"] == b["interfaces"], a["schema_version"], b["schema_version"])' \
             "$BATS_TEST_TMPDIR/ours" "$BATS_TEST_TMPDIR/out"
-        assert_output True
+        assert_output 'True 2 1'
+    
     fi
 }
 
@@ -704,8 +725,8 @@ for a in d["planes"][1]["ifaces"][0]["addrs"]:
     for e in a["endpoints"]:
         if e["label"] == "tcp:127.0.0.3:8096":
             p = e["processes"][0]
-            print(p["caps"], p["ambient_present"], p["open_ended_bounding"], p["flags"])' "$BATS_TEST_TMPDIR/out"
-    assert_output "(full) False True ['privileged-caps']"
+            print(p["caps"], p["ambient"], p["bounding"] != [], p["flags"], p["scope"])' "$BATS_TEST_TMPDIR/out"
+    assert_output "full + [] True ['privileged-caps'] userns"
 }
 
 @test "advanced: as a user, other users' sockets are not shown and the shortfall is said, exit 0" {
@@ -720,5 +741,5 @@ for a in d["planes"][1]["ifaces"][0]["addrs"]:
     in_ns setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps -all "$BIN/netcap" --advanced --json \
         </dev/null >"$BATS_TEST_TMPDIR/out" 2>/dev/null
     run "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["schema_version"])' "$BATS_TEST_TMPDIR/out"
-    assert_output 1
+    assert_output 2
 }

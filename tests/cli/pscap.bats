@@ -162,11 +162,11 @@ $(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
     run --separate-stderr pscap -o +UNIT -p 200
     assert_line --index 0 --regexp '^PPID +PID USER +COMMAND +EFFECTIVE +PERMITTED +AMBIENT +NO_NEW_PRIVS +UNIT$'
     run --separate-stderr pscap --output-all -p 100
-    assert_line --index 0 --regexp '^ *PPID +PID +TID +UID USER +COMMAND +CAPS .* UNIT +EXE +LSM$'
+    assert_line --index 0 --regexp '^ *PPID +PID +TID +UID +REAL_UID USER +COMMAND +CAPS .* UNIT +EXE +LSM$'
     run "$BIN/pscap" -H
     assert_success
     assert_line --regexp '^ +EFFECTIVE  effective capability set$'
-    [ "${#lines[@]}" -eq 24 ]
+    [ "${#lines[@]}" -eq 25 ]
     run --separate-stderr pscap -o ''
     assert_failure 1
     [ "$stderr" = "pscap: missing column name in ''" ]

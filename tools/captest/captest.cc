@@ -45,6 +45,7 @@
 #include <capinspect/user_ns.h>
 
 #include "common/cli.h"
+#include "common/json.h"
 
 namespace capinspect {
 namespace {
@@ -380,23 +381,24 @@ CapSet set_from_json(const json& list) {
 
 json credentials_json(const IdSet& uid, const IdSet& gid, const std::vector<std::uint32_t>& groups) {
     json j;
-    j["uid"] = uid.real;
-    j["euid"] = uid.effective;
-    j["suid"] = uid.saved;
-    j["fsuid"] = uid.fs;
-    j["gid"] = gid.real;
-    j["egid"] = gid.effective;
-    j["sgid"] = gid.saved;
-    j["fsgid"] = gid.fs;
+    // capinspect-json(5): uid and gid are the effective ids, as in every document.
+    j["real_uid"] = uid.real;
+    j["uid"] = uid.effective;
+    j["saved_uid"] = uid.saved;
+    j["fs_uid"] = uid.fs;
+    j["real_gid"] = gid.real;
+    j["gid"] = gid.effective;
+    j["saved_gid"] = gid.saved;
+    j["fs_gid"] = gid.fs;
     j["groups"] = groups;
     return j;
 }
 
 void credentials_from_json(const json& j, IdSet& uid, IdSet& gid, std::vector<std::uint32_t>& groups) {
-    uid = {j.at("uid").get<std::uint32_t>(), j.at("euid").get<std::uint32_t>(),
-           j.at("suid").get<std::uint32_t>(), j.at("fsuid").get<std::uint32_t>()};
-    gid = {j.at("gid").get<std::uint32_t>(), j.at("egid").get<std::uint32_t>(),
-           j.at("sgid").get<std::uint32_t>(), j.at("fsgid").get<std::uint32_t>()};
+    uid = {j.at("real_uid").get<std::uint32_t>(), j.at("uid").get<std::uint32_t>(),
+           j.at("saved_uid").get<std::uint32_t>(), j.at("fs_uid").get<std::uint32_t>()};
+    gid = {j.at("real_gid").get<std::uint32_t>(), j.at("gid").get<std::uint32_t>(),
+           j.at("saved_gid").get<std::uint32_t>(), j.at("fs_gid").get<std::uint32_t>()};
     groups = j.at("groups").get<std::vector<std::uint32_t>>();
 }
 
@@ -883,7 +885,7 @@ json options_json(const Options& opt, bool uid_changed) {
     case Drop::init_grp: drop = "init-grp"; break;
     }
     j["drop"] = drop ? json(drop) : json(nullptr);
-    j["ambient"] = opt.ambient;
+    j["keep_ambient"] = opt.ambient;  // --ambient ("ambient" is the capability set)
     j["lock"] = opt.lock;
     j["no_child"] = opt.no_child;
     if (uid_changed) {
@@ -948,6 +950,7 @@ int run_child(const Options& opt, const ProcRoot* root, Cap last_cap, const Stat
     e.regained_root = r.regained;
     if (opt.json) {
         json doc;
+        doc["schema_version"] = cli::schema_version;
         doc["options"] = options_json(opt, uid_changed);
         doc["parent"] = nullptr;
         doc["child"] = child_json(r, nullptr);
@@ -1044,6 +1047,7 @@ int run_parent(const Options& opt, const char* argv0, const ProcRoot* root, Cap 
     }
     if (opt.json) {
         json doc;
+        doc["schema_version"] = cli::schema_version;
         doc["options"] = options_json(opt, uid_changed);
         doc["parent"] = parent_json(r);
         doc["child"] = child.report ? child.doc : json(nullptr);

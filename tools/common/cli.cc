@@ -54,6 +54,12 @@ void warn(std::string_view message) {
     fmt::print(stderr, "{}: {}\n", program_name(), escape_name(message));
 }
 
+int usage_error(std::string_view message, int status) {
+    warn(message);
+    fmt::print(stderr, "Try '{} --help' for more information.\n", escape_name(program_name()));
+    return status;
+}
+
 void check_stdout_at_exit() { atexit(close_stdout); }
 
 void start(const char* argv0, bool use_locale) {

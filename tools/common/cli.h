@@ -37,6 +37,10 @@ void warnf(fmt::format_string<Args...> f, Args&&... args) {
     warn(fmt::format(f, std::forward<Args>(args)...));
 }
 
+// A bad command line, the util-linux way: "TOOL: MESSAGE" and "Try 'TOOL --help' for more
+// information." on stderr; returns `status`.
+int usage_error(std::string_view message, int status = exit_failure);
+
 // Makes a failed write to stdout (full disk, closed pipe) an error at exit, as
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
 void check_stdout_at_exit();

@@ -39,6 +39,7 @@ Cell ProcessCells::cell(ProcessField field, const Process& p, const ProcStatus& 
     case ProcessField::ppid: return Cell::number(st.ppid);
     case ProcessField::pid: return Cell::number(p.pid);
     case ProcessField::uid: return Cell::number(st.uid.effective);
+    case ProcessField::real_uid: return Cell::number(st.uid.real);
     case ProcessField::user: return Cell::name(accounts_.name(st.uid.effective));
     case ProcessField::command: return Cell::name(st.name);
     case ProcessField::caps: return Cell(caps_text(st));
@@ -64,6 +65,12 @@ Cell ProcessCells::cell(ProcessField field, const Process& p, const ProcStatus& 
     case ProcessField::lsm: return p.lsm && !p.lsm->empty() ? Cell::name(*p.lsm) : Cell();
     }
     return Cell();
+}
+
+Json ProcessCells::object(const Process& p, const ProcStatus& st, std::initializer_list<ColumnInfo> fields) {
+    Json obj = Json::object();
+    for (const ColumnInfo& info : fields) obj[json_key(info.name)] = json_value(info, cell(info.process, p, st));
+    return obj;
 }
 
 }  // namespace capinspect::cli

@@ -4,7 +4,10 @@
 #include <capinspect/caps.h>
 #include <capinspect/process.h>
 
+#include <initializer_list>
+
 #include "common/accounts.h"
+#include "common/json.h"
 #include "common/table.h"
 
 namespace capinspect::cli {
@@ -15,6 +18,7 @@ using J = JsonType;
 inline constexpr ColumnInfo ppid{"PPID", "parent process id", J::number, true, false, F::ppid};
 inline constexpr ColumnInfo pid{"PID", "process id", J::number, true, false, F::pid};
 inline constexpr ColumnInfo uid{"UID", "effective user id", J::number, true, false, F::uid};
+inline constexpr ColumnInfo real_uid{"REAL_UID", "real user id", J::number, true, false, F::real_uid};
 inline constexpr ColumnInfo user{"USER", "effective user name", J::string, false, false, F::user};
 inline constexpr ColumnInfo command{"COMMAND", "command name", J::string, false, false, F::command};
 inline constexpr ColumnInfo caps{"CAPS", "capabilities as the default output shows them", J::string, false, false,
@@ -44,7 +48,7 @@ inline constexpr ColumnInfo userns_depth{"USERNS_DEPTH", "user namespace levels 
                                                         "namespace only)",
                                          J::number, true, false, F::userns_depth};
 inline constexpr ColumnInfo uid_map{"UID_MAP", "uid map of another user namespace (inside outside count, ...)",
-                                    J::string, false, false, F::uid_map};
+                                    J::idmap, false, false, F::uid_map};
 inline constexpr ColumnInfo unit{"UNIT", "systemd unit or scope", J::string, false, false, F::unit};
 inline constexpr ColumnInfo exe{"EXE", "executable path", J::string, false, false, F::exe};
 inline constexpr ColumnInfo lsm{"LSM", "security label (SELinux, AppArmor, ...)", J::string, false, false, F::lsm};
@@ -64,6 +68,10 @@ public:
     // libcap-ng's text: "none", "full" or the permitted list (format_cap_summary), then
     // " @" for an ambient set and " +" for a bounding set.
     std::string caps_text(const ProcStatus& st) const;
+
+    // A JSON object with the process columns `fields` (their keys and typed values), for
+    // documents that are not a table (the auditor's, netcap --advanced).
+    Json object(const Process& p, const ProcStatus& st, std::initializer_list<ColumnInfo> fields);
 
     // The account name of a uid, looked up once.
     const std::string& user(uid_t uid) { return accounts_.name(uid); }

@@ -10,13 +10,12 @@
 #include <capinspect/escape.h>
 
 #include "common/cli.h"
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 namespace capinspect::cli {
 namespace {
 
 char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::optional<size_t> find_column(std::string_view name, std::span<const ColumnInfo> registry) {
     for (size_t i = 0; i < registry.size(); ++i) {
@@ -27,12 +26,6 @@ std::optional<size_t> find_column(std::string_view name, std::span<const ColumnI
         if (same) return i;
     }
     return std::nullopt;
-}
-
-std::string json_key(std::string_view name) {
-    std::string out;
-    for (char c : name) out += ascii_lower(c);
-    return out;
 }
 
 }  // namespace
@@ -81,11 +74,11 @@ std::optional<std::vector<size_t>> select_columns(bool output_all, const std::op
 
 void print_column_help(std::span<const ColumnInfo> registry, bool json) {
     if (json) {
-        nlohmann::ordered_json doc;
-        auto& list = doc["columns"] = nlohmann::ordered_json::array();
+        Json doc = json_document();
+        auto& list = doc["columns"] = Json::array();
         for (const ColumnInfo& c : registry)
             list.push_back({{"name", c.name}, {"json", json_key(c.name)}, {"description", c.help}});
-        fmt::print("{}\n", doc.dump(3));
+        print_json(doc);
         return;
     }
     for (const ColumnInfo& c : registry) fmt::print("{:>16}  {}\n", c.name, c.help);
@@ -171,45 +164,29 @@ void Table::print_text() const {
 // JSON: lower_snake keys, numbers and booleans typed, capability sets as arrays of names,
 // unknown values null; in tree mode children nest under "children", as lsblk does.
 void Table::print_json() const {
-    using json = nlohmann::ordered_json;
-    std::vector<json> objects(rows_.size());
+    std::vector<Json> objects(rows_.size());
     for (size_t r = 0; r < rows_.size(); ++r) {
-        json& obj = objects[r] = json::object();
+        Json& obj = objects[r] = Json::object();
         for (size_t pos = 0; pos < columns_.size(); ++pos) {
             const ColumnInfo& info = registry_[columns_[pos]];
-            const Cell& cell = rows_[r].cells[pos];
-            json& value = obj[json_key(info.name)];
-            if (cell.null) {
-                value = nullptr;
-            } else if (cell.caps) {
-                value = json::array();
-                for (Cap c : *cell.caps) value.push_back(cap_name(c));
-            } else if (info.json == JsonType::number) {
-                value = json::parse(cell.text, nullptr, false);
-                if (value.is_discarded() || !value.is_number()) value = cell.text;
-            } else if (info.json == JsonType::boolean) {
-                value = cell.text == "1";
-            } else {
-                value = cell.bytes ? escape_name_reversible(cell.text) : cell.text;
-            }
+            obj[json_key(info.name)] = json_value(info, rows_[r].cells[pos]);
         }
     }
     // Attach children from the last row backwards, so each object is complete when moved.
-    json top = json::array();
+    Json top = Json::array();
     std::vector<std::vector<size_t>> children(rows_.size());
     std::vector<size_t> roots;
     for (size_t r = 0; r < rows_.size(); ++r)
         (rows_[r].parent == no_parent ? roots : children[rows_[r].parent]).push_back(r);
     for (size_t r = rows_.size(); r-- > 0;)
         if (!children[r].empty()) {
-            json& kids = objects[r]["children"] = json::array();
+            Json& kids = objects[r]["children"] = Json::array();
             for (size_t k : children[r]) kids.push_back(std::move(objects[k]));
         }
     for (size_t r : roots) top.push_back(std::move(objects[r]));
-    json doc = json::object();
+    Json doc = json_document();
     doc[json_name_] = std::move(top);
-    std::string text = doc.dump(3);
-    fmt::print("{}\n", text);
+    cli::print_json(doc);
 }
 
 }  // namespace capinspect::cli

@@ -17,12 +17,12 @@
 
 namespace capinspect::cli {
 
-enum class JsonType { string, number, boolean, capset };
+enum class JsonType { string, number, boolean, capset, idmap };
 
 // A column about a process, whose cell process_columns.h computes the same way in every
 // tool; none for a tool's own columns.
 enum class ProcessField : unsigned char {
-    none, ppid, pid, uid, user, command, caps, effective, permitted, inheritable, bounding, ambient,
+    none, ppid, pid, uid, real_uid, user, command, caps, effective, permitted, inheritable, bounding, ambient,
     no_new_privs, seccomp, seccomp_filters, userns, child_userns, scope, userns_owner, userns_depth,
     uid_map, unit, exe, lsm,
 };

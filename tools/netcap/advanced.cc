@@ -13,7 +13,6 @@
 
 #include <fmt/core.h>
 #include <linux/capability.h>
-#include <nlohmann/json.hpp>
 
 #include <capinspect/caps.h>
 #include <capinspect/escape.h>
@@ -22,6 +21,8 @@
 #include <capinspect/sockets.h>
 
 #include "common/cli.h"
+#include "common/json.h"
+#include "common/process_columns.h"
 #include "common/wrap.h"
 #include "netcap/exposure.h"
 #include "netcap/netcap.h"
@@ -29,9 +30,8 @@
 namespace capinspect::netcap {
 namespace {
 
-using json = nlohmann::ordered_json;
+using cli::Json;
 
-constexpr int schema_version = 1;
 constexpr std::string_view orange = "\033[38;5;208m";
 constexpr std::string_view yellow = "\033[38;5;226m";
 constexpr std::string_view green = "\033[38;5;82m";
@@ -72,7 +72,7 @@ private:
                      std::vector<std::vector<size_t>>& holders, std::vector<bool>& reuseport,
                      Shortfall& shortfall) {
         ProcessQuery query;
-        query.facts = fact_sockets | fact_exe | fact_cgroup | fact_lsm;
+        query.facts = fact_sockets | fact_exe | fact_cgroup | fact_lsm | fact_user_ns;
         query.keep = [&](const Process& p) {
             return std::any_of(p.sockets.begin(), p.sockets.end(),
                                [&](const SocketFd& f) { return by_inode.count(f.inode) != 0; });
@@ -270,29 +270,17 @@ private:
     Cap last_cap_;
 };
 
-// ---- JSON, libcap-ng 0.9.5's schema ----
+// ---- JSON: libcap-ng 0.9.5's shape in capinspect's vocabulary (schema version 2) ----
 
-json process_json(const Process& p, unsigned flags, Cap last_cap) {
-    const ProcStatus& st = p.status;
-    CapSet ambient = st.ambient.value_or(CapSet());
-    std::string unit = system_service(p);
-    std::string lsm = p.lsm.value_or("");
-    json j = json::object();
-    j["comm"] = escape_name_reversible(st.name);
-    if (p.exe) j["exe"] = escape_name_reversible(*p.exe);
-    j["pid"] = p.pid;
-    j["uid"] = st.uid.real;
-    if (!unit.empty()) j["unit"] = escape_name_reversible(unit);
-    j["caps"] = caps_summary(st, last_cap);
-    j["ambient_present"] = !ambient.empty();
-    if (!ambient.empty()) j["ambient_caps"] = format_cap_list(ambient);
-    j["open_ended_bounding"] = !st.bounding.empty();
-    json& d = j["defenses"] = json::object();
-    d["runs_as_nonroot"] = yes_no(runs_as_nonroot(p));
-    d["no_new_privs"] = st.no_new_privs ? yes_no(*st.no_new_privs) : "unknown";
-    d["seccomp"] = seccomp_mode_name(st.seccomp.value_or(SeccompMode::disabled));
-    if (!lsm.empty()) d["lsm"] = escape_name_reversible(lsm);
-    json& f = j["flags"] = json::array();
+namespace pc = cli::process_column;
+
+Json process_json(cli::ProcessCells& cells, const Process& p, unsigned flags) {
+    Json j = cells.object(p, p.status,
+                          {pc::pid, pc::command, pc::exe, pc::uid, pc::real_uid, pc::user, pc::unit, pc::scope, pc::caps,
+                           pc::effective, pc::permitted, pc::ambient, pc::bounding, pc::no_new_privs, pc::seccomp,
+                           pc::lsm});
+    j["runs_as_nonroot"] = runs_as_nonroot(p);
+    Json& f = j["flags"] = Json::array();
     for (std::string_view name : flag_names(flags)) f.push_back(name);
     return j;
 }
@@ -300,21 +288,21 @@ json process_json(const Process& p, unsigned flags, Cap last_cap) {
 // The interfaces of one plane: interfaces by name, their addresses in order of first
 // appearance, endpoints in report order (an endpoint appears under each address it was
 // projected on).
-json ifaces_json(const Exposure& exposure, Plane plane, Cap last_cap) {
-    json ifaces = json::array();
+Json ifaces_json(const Exposure& exposure, Plane plane, cli::ProcessCells& cells) {
+    Json ifaces = Json::array();
     std::string_view iface_name;
-    std::vector<std::pair<std::string_view, json>> addrs;  // for the current interface
+    std::vector<std::pair<std::string_view, Json>> addrs;  // for the current interface
     auto flush = [&] {
         if (addrs.empty()) return;
-        json list = json::array();
+        Json list = Json::array();
         for (auto& [addr, endpoints] : addrs) {
-            json a = json::object();
+            Json a = Json::object();
             a["addr"] = addr;
             a["endpoints"] = std::move(endpoints);
             list.push_back(std::move(a));
         }
-        json i = json::object();
-        i["name"] = escape_name_reversible(iface_name);
+        Json i = Json::object();
+        i["name"] = cli::json_name(iface_name);
         i["addrs"] = std::move(list);
         ifaces.push_back(std::move(i));
         addrs.clear();
@@ -328,50 +316,49 @@ json ifaces_json(const Exposure& exposure, Plane plane, Cap last_cap) {
         }
         auto it = std::find_if(addrs.begin(), addrs.end(), [&](const auto& a) { return a.first == e.iface_addr; });
         if (it == addrs.end()) {
-            addrs.emplace_back(e.iface_addr, json::array());
+            addrs.emplace_back(e.iface_addr, Json::array());
             it = addrs.end() - 1;
         }
-        json j = json::object();
+        Json j = Json::object();
         j["label"] = e.label();
         j["proto"] = e.proto;
         j["bind"] = e.bind;
         j["port"] = e.port;
-        json& procs = j["processes"] = json::array();
+        Json& procs = j["processes"] = Json::array();
         for (const EndpointHolder& h : ep.holders)
-            procs.push_back(process_json(exposure.processes[h.process], h.flags, last_cap));
+            procs.push_back(process_json(cells, exposure.processes[h.process], h.flags));
         it->second.push_back(std::move(j));
     }
     flush();
     return ifaces;
 }
 
-std::string render_json(const Exposure& exposure, Cap last_cap) {
-    json doc = json::object();
-    doc["schema_version"] = schema_version;
-    json& planes = doc["planes"] = json::array();
+void print_exposure_json(const Exposure& exposure, Cap last_cap) {
+    cli::ProcessCells cells(last_cap);
+    Json doc = cli::json_document();
+    Json& planes = doc["planes"] = Json::array();
     planes.push_back(
-        {{"name", "INET"}, {"scope", "external"}, {"ifaces", ifaces_json(exposure, Plane::inet_external, last_cap)}});
+        {{"name", "INET"}, {"reach", "external"}, {"ifaces", ifaces_json(exposure, Plane::inet_external, cells)}});
     planes.push_back(
-        {{"name", "INET"}, {"scope", "loopback"}, {"ifaces", ifaces_json(exposure, Plane::inet_loopback, last_cap)}});
-    planes.push_back({{"name", "LINK-LAYER"}, {"ifaces", ifaces_json(exposure, Plane::link_layer, last_cap)}});
-    // Part of the schema whatever the build; Bluetooth sockets are not inspected.
-    planes.push_back({{"name", "BLUETOOTH"}, {"ifaces", json::array()}});
-    return doc.dump(2) + "\n";
+        {{"name", "INET"}, {"reach", "loopback"}, {"ifaces", ifaces_json(exposure, Plane::inet_loopback, cells)}});
+    planes.push_back({{"name", "LINK-LAYER"}, {"ifaces", ifaces_json(exposure, Plane::link_layer, cells)}});
+    // Part of libcap-ng's schema whatever the build; Bluetooth sockets are not inspected.
+    planes.push_back({{"name", "BLUETOOTH"}, {"ifaces", Json::array()}});
+    cli::print_json(doc);
 }
 
 int list_interfaces(const Options& opt, std::span<const InterfaceAddress> addrs) {
     std::vector<std::string> names = list_addressed_interfaces(addrs);
     if (opt.interface) std::erase_if(names, [&](const std::string& n) { return n != *opt.interface; });
-    std::string out;
     if (opt.json) {
-        json doc = json::object();
-        doc["schema_version"] = schema_version;
-        json& list = doc["interfaces"] = json::array();
-        for (const std::string& n : names) list.push_back(escape_name_reversible(n));
-        out = doc.dump(2) + "\n";
-    } else {
-        for (const std::string& n : names) out += escape_name(n) + "\n";
+        Json doc = cli::json_document();
+        Json& list = doc["interfaces"] = Json::array();
+        for (const std::string& n : names) list.push_back(cli::json_name(n));
+        cli::print_json(doc);
+        return cli::exit_ok;
     }
+    std::string out;
+    for (const std::string& n : names) out += escape_name(n) + "\n";
     fwrite(out.data(), 1, out.size(), stdout);
     return cli::exit_ok;
 }
@@ -411,9 +398,12 @@ int run_advanced(const Options& opt, const ProcRoot& root) {
         return cli::exit_failure;
     }
     if (opt.interface) keep_interface(exposure, *opt.interface);
-    std::string out = opt.json ? render_json(exposure, *last_cap)
-                               : TreeRenderer(use_color(opt), *last_cap).render(exposure, cli::output_width());
-    fwrite(out.data(), 1, out.size(), stdout);
+    if (opt.json) {
+        print_exposure_json(exposure, *last_cap);
+    } else {
+        std::string out = TreeRenderer(use_color(opt), *last_cap).render(exposure, cli::output_width());
+        fwrite(out.data(), 1, out.size(), stdout);
+    }
     report_shortfall(shortfall, root);
     return cli::exit_ok;
 }

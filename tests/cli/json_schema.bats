@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# One JSON vocabulary: every key of every document that every program prints is in
+# capinspect-json(5), with the type the page gives it, and every document starts with
+# schema_version 2. The page is the schema: this test reads its KEYS section.
+
+load common
+
+setup_file() {
+    export VOCAB="$BATS_FILE_TMPDIR/vocabulary.json"
+    # ".TP" then ".BR key " (type)"" per key, in the KEYS section.
+    python3 - "$BATS_TEST_DIRNAME/../../man/capinspect-json.5" "$VOCAB" <<'PY'
+import json, re, sys
+lines = open(sys.argv[1]).read().split("\n")
+keys, on = {}, False
+for i, line in enumerate(lines):
+    if line.startswith(".SH"):
+        on = line == ".SH KEYS"
+    m = re.match(r'^\.BR (\S+) " \(([a-z ]+)\)"$', line)
+    if on and m and lines[i - 1] == ".TP":
+        keys[m.group(1).replace("\\-", "-")] = m.group(2)
+assert len(keys) > 50, keys
+json.dump(keys, open(sys.argv[2], "w"))
+PY
+    cat > "$BATS_FILE_TMPDIR/check_json.py" <<'PY'
+"""check_json.py VOCABULARY DOCUMENT...: every key documented, every value of its type."""
+import json, sys
+vocab = json.load(open(sys.argv[1]))
+def is_names(v): return isinstance(v, list) and all(isinstance(x, str) for x in v)
+TYPES = {
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "name": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "capabilities": is_names,
+    "strings": is_names,
+    "numbers": lambda v: isinstance(v, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in v),
+    "id map": lambda v: isinstance(v, list) and all(isinstance(x, dict) and list(x) == ["inside", "outside", "count"] for x in v),
+    "object": lambda v: isinstance(v, dict),
+    "objects": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+}
+seen, errors = set(), []
+def walk(o, path):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            seen.add(k)
+            if k not in vocab:
+                errors.append(f"{path}.{k}: not in capinspect-json(5)")
+            elif v is not None and not TYPES[vocab[k]](v):
+                errors.append(f"{path}.{k}: {json.dumps(v)[:80]} is not of type {vocab[k]}")
+            walk(v, f"{path}.{k}")
+    elif isinstance(o, list):
+        for x in o:
+            walk(x, path + "[]")
+for f in sys.argv[2:]:
+    doc = json.load(open(f))
+    if not isinstance(doc, dict) or list(doc)[:1] != ["schema_version"] or doc["schema_version"] != 2:
+        errors.append(f"{f}: schema_version 2 is not its first key")
+    walk(doc, f)
+for e in errors:
+    print(e)
+sys.exit(1 if errors else 0)
+PY
+}
+
+# doc NAME COMMAND...: runs COMMAND, its stdout becomes a document to check.
+doc() {
+    local name=$1
+    shift
+    "$@" > "$BATS_TEST_TMPDIR/$name.json" 2>/dev/null || [ -s "$BATS_TEST_TMPDIR/$name.json" ] ||
+        fail "$*: no output"
+    DOCS+=("$BATS_TEST_TMPDIR/$name.json")
+}
+
+@test "capinspect-json(5): every key of every document is documented, with its type" {
+    DOCS=()
+    local p=$FIXTURES/proc-basic n=$FIXTURES/proc-net
+    doc pscap "$BIN/pscap" --proc-root "$p" -a -J --output-all
+    doc pscap-tree "$BIN/pscap" --proc-root "$p" -a -T --tree -J --output-all
+    doc pscap-live "$BIN/pscap" -J --output-all
+    doc netcap "$BIN/netcap" --proc-root "$n" -J --output-all
+    doc netcap-live "$BIN/netcap" -J --output-all --all-netns
+    local files=$BATS_TEST_TMPDIR/files
+    mkdir "$files"
+    if [ "$(id -u)" -eq 0 ] && command -v setcap >/dev/null; then
+        cp /bin/true "$files/plain"; cp /bin/true "$files/ns"
+        setcap cap_net_raw+ep "$files/plain"
+        setcap -n 1000 cap_net_raw+ep "$files/ns"  # revision 3, with a root id
+    fi
+    doc filecap "$BIN/filecap" -J --output-all "$files"
+    for t in pscap netcap filecap; do doc "$t-columns" "$BIN/$t" -H -J; done
+    doc captest "$BIN/captest" --json
+    doc captest-verbose "$BIN/captest" --json --text -v
+    doc advanced "$BIN/netcap" --advanced --json
+    doc interfaces "$BIN/netcap" --advanced --list-interfaces --json
+    run python3 "$BATS_FILE_TMPDIR/check_json.py" "$VOCAB" "${DOCS[@]}"
+    assert_success
+}
+
+@test "capinspect-json(5): the checker finds an undocumented key and a wrong type" {
+    printf '{"schema_version": 2, "processes": [{"pid": "1", "nnp": true}]}\n' > "$BATS_TEST_TMPDIR/bad.json"
+    printf '{"processes": []}\n' > "$BATS_TEST_TMPDIR/old.json"
+    run python3 "$BATS_FILE_TMPDIR/check_json.py" "$VOCAB" "$BATS_TEST_TMPDIR/bad.json" "$BATS_TEST_TMPDIR/old.json"
+    assert_failure
+    assert_line --partial '.processes[].pid: "1" is not of type number'
+    assert_line --partial '.processes[].nnp: not in capinspect-json(5)'
+    assert_line --partial 'old.json: schema_version 2 is not its first key'
+}
+
+@test "capinspect-json(5) is lint-clean in the C and a UTF-8 locale" {
+    local page=$BATS_TEST_DIRNAME/../../man/capinspect-json.5
+    for loc in C C.UTF-8; do
+        run env LC_ALL=$loc man --warnings -l "$page"
+        assert_success
+        run bash -c "LC_ALL=$loc man --warnings -l '$page' 2>&1 >/dev/null"
+        assert_output ''
+    done
+    run mandoc -T lint "$page"
+    assert_output ''
+}
