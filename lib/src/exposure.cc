@@ -107,7 +107,7 @@ Result<std::vector<InterfaceAddress>> list_interface_addresses() {
     return out;
 }
 
-std::vector<std::string> list_addressed_interfaces(std::span<const InterfaceAddress> addrs) {
+std::vector<std::string> list_addressed_interfaces(const std::vector<InterfaceAddress>& addrs) {
     std::vector<std::string> names;
     for (const InterfaceAddress& a : addrs) names.push_back(a.iface);
     std::sort(names.begin(), names.end());
@@ -133,7 +133,7 @@ std::string Endpoint::bind_node() const {
     return bind;
 }
 
-std::vector<Endpoint> project_socket(const SocketEntry& s, std::span<const InterfaceAddress> addrs,
+std::vector<Endpoint> project_socket(const SocketEntry& s, const std::vector<InterfaceAddress>& addrs,
                                      std::string_view packet_iface) {
     std::vector<Endpoint> out;
     Endpoint e;
@@ -287,8 +287,8 @@ size_t ExposureBuilder::add_process(ExposedProcess p) {
     return out_.processes.size() - 1;
 }
 
-void ExposureBuilder::add_socket(const SocketEntry& s, std::span<const size_t> holders, bool reuseport,
-                                 std::span<const InterfaceAddress> addrs, std::string_view packet_iface) {
+void ExposureBuilder::add_socket(const SocketEntry& s, const std::vector<size_t>& holders, bool reuseport,
+                                 const std::vector<InterfaceAddress>& addrs, std::string_view packet_iface) {
     for (Endpoint& e : project_socket(s, addrs, packet_iface)) {
         unsigned flags = (e.wildcard ? flag_wildcard_bind : 0u) | (reuseport ? flag_reuseport : 0u);
         auto [it, fresh] = index_.try_emplace(identity(e), out_.endpoints.size());

@@ -512,7 +512,7 @@ constexpr std::string_view green = "\033[38;5;82m";
 // Sockets, their holders and the interface addresses, joined into an Exposure.
 class Collector {
 public:
-    Collector(const ProcRoot& root, Cap last_cap, std::span<const InterfaceAddress> addrs)
+    Collector(const ProcRoot& root, Cap last_cap, const std::vector<InterfaceAddress>& addrs)
         : root_(root), last_cap_(last_cap), addrs_(addrs) {}
 
     Exposure collect(Shortfall& shortfall) {
@@ -584,7 +584,7 @@ private:
 
     const ProcRoot& root_;
     Cap last_cap_;
-    std::span<const InterfaceAddress> addrs_;
+    const std::vector<InterfaceAddress>& addrs_;
     ExposureBuilder builder_;
 };
 
@@ -838,7 +838,7 @@ std::string render_json(const Exposure& exposure) {
     return doc.dump(2) + "\n";
 }
 
-int list_interfaces(const Options& opt, std::span<const InterfaceAddress> addrs) {
+int list_interfaces(const Options& opt, const std::vector<InterfaceAddress>& addrs) {
     std::vector<std::string> names = list_addressed_interfaces(addrs);
     if (opt.interface) std::erase_if(names, [&](const std::string& n) { return n != *opt.interface; });
     std::string out;

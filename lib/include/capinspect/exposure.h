@@ -12,7 +12,6 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,7 +52,7 @@ CAPINSPECT_API Result<std::vector<InterfaceAddress>> list_interface_addresses();
 
 // The names of the interfaces that have an address, sorted by bytes, each once
 // (--list-interfaces).
-CAPINSPECT_API std::vector<std::string> list_addressed_interfaces(std::span<const InterfaceAddress> addrs);
+CAPINSPECT_API std::vector<std::string> list_addressed_interfaces(const std::vector<InterfaceAddress>& addrs);
 
 // One place where a socket can be reached: an address of an interface.
 struct CAPINSPECT_API Endpoint {
@@ -86,7 +85,7 @@ struct CAPINSPECT_API Endpoint {
 // - packet: one endpoint in LINK-LAYER on `packet_iface` (the name of its ifindex; empty when
 //   unbound or unknown gives "unknown"), interface address "ifindex:N", bind "::".
 CAPINSPECT_API std::vector<Endpoint> project_socket(const SocketEntry& s,
-                                                    std::span<const InterfaceAddress> addrs,
+                                                    const std::vector<InterfaceAddress>& addrs,
                                                     std::string_view packet_iface);
 
 // How much a capability gives away, as netcap --advanced colours it: high (process
@@ -175,8 +174,8 @@ public:
     size_t add_process(ExposedProcess p);
     // Adds the endpoints of socket `s`, held by `holders` (indexes from add_process);
     // `reuseport` is its SO_REUSEPORT option where it could be read.
-    void add_socket(const SocketEntry& s, std::span<const size_t> holders, bool reuseport,
-                    std::span<const InterfaceAddress> addrs, std::string_view packet_iface);
+    void add_socket(const SocketEntry& s, const std::vector<size_t>& holders, bool reuseport,
+                    const std::vector<InterfaceAddress>& addrs, std::string_view packet_iface);
     // Endpoints sorted by plane, interface, protocol, bind (wildcards first, then the
     // address text), port, interface address and label, all by bytes; holders by pid.
     Exposure finish() &&;
