@@ -1,5 +1,5 @@
 // Symbol visibility: the library builds with -fvisibility=hidden and exports only what
-// carries CAPINSPECT_API.
+// carries CAPINSPECT_API (lib/libcapinspect.map then keeps only namespace capinspect).
 // Every public header includes this one, so the language check below guards them all:
 // the headers are C++17 and mean the same in every later standard, so that a program
 // built with any -std= from c++17 on sees the layout the library was built with.
