@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# make install / uninstall into a temporary DESTDIR, and a program built against the
+# make install / uninstall into a temporary DESTDIR, and programs built against the
 # installed library with nothing but pkg-config.
 load common
 
@@ -50,42 +50,125 @@ install_into() {
     [ -z "$(cd "$STAGE" && find . \( -type f -o -type l \))" ]
 }
 
-@test "only the public API is exported from libcapinspect.so" {
+@test "libcapinspect.so exports the API in namespace capinspect and nothing else" {
     install_into install DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib
-    run sh -c "nm -D --defined-only '$STAGE/usr/lib/libcapinspect.so.0.1.0' | awk '{print \$3}' | c++filt"
+    so="$STAGE/usr/lib/libcapinspect.so.0.1.0"
+    # Defined dynamic symbols, without their version and the version's own symbol.
+    defined="nm -D --defined-only '$so' | awk '\$2 != \"A\" {sub(/@.*/, \"\", \$3); print \$3}' | c++filt"
+    run sh -c "$defined"
     assert_success
     assert_output --partial 'capinspect::parse_status('
+    assert_output --partial 'capinspect::parse_cap('
     # internal helpers stay hidden
     refute_output --partial 'name_table'
     refute_output --partial 'unescape_mountinfo'
-    refute_output --regexp '^fmt::'
+    refute_output --partial 'fmt::'
+    # nothing outside the namespace: no weak instantiation of std:: templates
+    # (std::from_chars, std::map's internals, typeinfo of std::shared_ptr's blocks)
+    run sh -c "$defined | grep -Ev '^((typeinfo( name)?|vtable) for )?capinspect::'"
+    assert_output ''
+    # every symbol carries the library's version
+    run sh -c "nm -D --defined-only '$so' | awk '\$2 != \"A\" && \$3 !~ /@@LIBCAPINSPECT_0\$/'"
+    assert_output ''
 }
 
-@test "a consumer builds and runs with pkg-config --cflags --libs capinspect only" {
-    install_into install PREFIX="$STAGE/prefix"
-    cat > "$STAGE/consumer.cc" <<'CC'
-#include <capinspect/caps.h>
-#include <capinspect/proc_root.h>
-#include <capinspect/proc_status.h>
+# A program that includes every public header and asks the library real questions: a
+# Result<T> of every kind (a number, a string-holding struct, a move-only object, an
+# error) must cross the library's boundary intact.
+write_consumer() {
+    {
+        for h in "$1"/capinspect/*.h; do echo "#include <capinspect/${h##*/}>"; done
+        cat <<'CC'
+#include <unistd.h>
+#include <cerrno>
 #include <cstdio>
+#include <string>
+using namespace capinspect;
 int main() {
-    auto root = capinspect::ProcRoot::open();
-    if (!root) return 1;
-    auto last = capinspect::read_cap_last_cap(*root);
-    auto self = root->open_pid(1);
-    auto set = capinspect::parse_cap_list("net_raw,chown", *last);
-    std::printf("%s|%d\n", capinspect::format_cap_list(*set).c_str(), self.has_value() ? 1 : 0);
+    auto raw = parse_cap("cap_net_raw");
+    if (!raw) { std::printf("parse_cap: %s\n", raw.error().message().c_str()); return 1; }
+    std::printf("parse_cap: %u %s\n", *raw, cap_name(*raw).c_str());
+    auto bad = parse_cap("cap_no_such_thing");
+    std::printf("bad: %s %s %d\n", bad ? "value" : "error", bad ? "" : bad.error().message().c_str(),
+                bad ? 0 : bad.error().code == EINVAL && bad.error().data);
+    auto set = parse_cap_list("net_raw, CHOWN", 40);
+    std::printf("list: %s\n", set ? format_cap_list(*set).c_str() : "error");
+    auto st = parse_status(
+        "Name:\tsrv\\nd\nState:\tS (sleeping)\nTgid:\t42\nPid:\t42\nPPid:\t1\n"
+        "Uid:\t1000\t1000\t1000\t1000\nGid:\t100\t100\t100\t100\nCapInh:\t0000000000000000\n"
+        "CapPrm:\t0000000000002400\nCapEff:\t0000000000000400\nCapBnd:\t000001ffffffffff\n"
+        "CapAmb:\t0000000000002000\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+    if (!st) { std::printf("parse_status: %s\n", st.error().message().c_str()); return 1; }
+    std::printf("status: %s pid=%d ppid=%d euid=%u egid=%u eff=%s prm=%s amb=%s nnp=%d seccomp=%d\n",
+                escape_name(st->name).c_str(), static_cast<int>(st->pid), static_cast<int>(st->ppid),
+                st->uid.effective, st->gid.effective, format_cap_list(st->effective).c_str(),
+                format_cap_list(st->permitted).c_str(), format_cap_list(st->ambient.value()).c_str(),
+                st->no_new_privs.value() ? 1 : 0, static_cast<int>(st->seccomp.value()));
+    auto missing = parse_status("Name:\tx\n");
+    std::printf("missing: %s\n", missing ? "value" : "error");
+    FileCaps fc;
+    fc.permitted = CapSet(1u << 13);
+    fc.effective = true;
+    auto decoded = decode_vfs_cap(encode_vfs_cap(fc));
+    std::printf("file caps: %s\n", decoded && *decoded == fc ? format_cap_list(decoded->effective_set()).c_str() : "differ");
+    auto root = ProcRoot::open();
+    if (!root) { std::printf("ProcRoot: %s\n", root.error().message().c_str()); return 1; }
+    auto self = root->open_pid(getpid());
+    auto mine = self ? read_status(*self) : Result<ProcStatus>(fail(ESRCH, "self"));
+    std::printf("self: %s\n", mine ? mine->name.c_str() : mine.error().message().c_str());
+    auto last = read_cap_last_cap(*root);
+    std::printf("cap_last_cap: %s\n", last && *last >= 40 && *last <= 63 ? "ok" : "wrong");
     return 0;
 }
 CC
+    } >"$2"
+}
+
+consumer_expected='parse_cap: 13 net_raw
+bad: error unknown capability: cap_no_such_thing 1
+list: chown, net_raw
+status: srv\x0Ad pid=42 ppid=1 euid=1000 egid=100 eff=net_bind_service prm=net_bind_service, net_raw amb=net_raw nnp=1 seccomp=2
+missing: error
+file caps: net_raw
+self: consumer
+cap_last_cap: ok'
+
+@test "a consumer built with g++ or clang++, C++17 to C++2b, pkg-config alone, gets real answers" {
+    install_into install PREFIX="$STAGE/prefix"
     export PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig"
-    run pkg-config --cflags --libs capinspect
+    run sh -c "pkg-config --cflags capinspect | sed 's/ *\$//'"
     assert_success
-    assert_output --partial "-I$STAGE/prefix/include"
-    # A sanitizer build of the library needs its runtime in the consumer too.
-    c++ ${SANITIZE:+-fsanitize=$SANITIZE} -o "$STAGE/consumer" "$STAGE/consumer.cc" \
-        $(pkg-config --cflags --libs capinspect)
-    run env LD_LIBRARY_PATH="$STAGE/prefix/lib" "$STAGE/consumer"
-    assert_success
-    assert_output 'chown, net_raw|1'
+    # no -std=: the headers are C++17 and mean the same in every later standard
+    assert_output "-I$STAGE/prefix/include"
+    write_consumer "$STAGE/prefix/include" "$STAGE/consumer.cc"
+
+    # g++ 12 defaults to gnu++17; clang++ 14 defaults to C++14, below what the headers need.
+    local compilers=("g++" "g++ -std=c++17" "g++ -std=c++2b" "clang++ -std=c++17" "clang++ -std=c++2b")
+    if [ -n "${SANITIZE:-}" ]; then
+        # The sanitizer runtimes of g++ and clang++ do not mix in one process: only the
+        # compiler that built the library, which the program must match.
+        compilers=("${CXX:-g++} -std=c++17" "${CXX:-g++} -std=c++2b")
+    fi
+    local have_clang=1 cxx
+    command -v clang++ >/dev/null || have_clang=0
+    for cxx in "${compilers[@]}"; do
+        [[ $cxx == clang++* && $have_clang == 0 ]] && continue
+        # shellcheck disable=SC2086,SC2046
+        run $cxx ${SANITIZE:+-fsanitize=$SANITIZE} -Wall -Wextra -Werror -o "$STAGE/consumer" \
+            "$STAGE/consumer.cc" $(pkg-config --cflags --libs capinspect)
+        [ "$status" -eq 0 ] || fail "$cxx: $output"
+        run env LD_LIBRARY_PATH="$STAGE/prefix/lib" "$STAGE/consumer"
+        [ "$status" -eq 0 ] && [ "$output" = "$consumer_expected" ] ||
+            fail "$cxx: the consumer's answers differ (status $status):
+$output"
+    done
+
+    if [ $have_clang = 1 ] && [ -z "${SANITIZE:-}" ]; then
+        # Below C++17 the headers say what they need instead of failing somewhere inside.
+        # shellcheck disable=SC2046
+        run clang++ -std=c++14 -fsyntax-only "$STAGE/consumer.cc" $(pkg-config --cflags capinspect)
+        assert_failure
+        assert_output --partial 'the capinspect headers need C++17 or later'
+    fi
+    [ $have_clang = 1 ] || skip "clang++ is not installed: only the g++ consumers were built"
 }
