@@ -37,8 +37,10 @@ CFLAGS   ?= -O2 -g
 ALL_CXXFLAGS := -std=c++2b -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
 	$(WARNINGS) $(SAN_FLAGS) -Ilib/include -Itools $(PKG_CFLAGS) \
 	-DFMT_HEADER_ONLY -DFMT_STATIC_THOUSANDS_SEPARATOR=0 -DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
-# Unit tests find their fixtures through the source directory.
-$(B)/tests/unit/%.o: ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
+# Unit tests find their fixtures through the source directory. `private`: the define must
+# not reach $(B)/.flags, a prerequisite, which would then differ between `make tests` and
+# `make` and rebuild everything each time the goal changes.
+$(B)/tests/unit/%.o: private ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 DEPFLAGS = -MMD -MP

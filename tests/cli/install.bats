@@ -50,6 +50,37 @@ install_into() {
     [ -z "$(cd "$STAGE" && find . \( -type f -o -type l \))" ]
 }
 
+# Every file under build tree $1 with its modification time (build/ without build/san).
+build_snapshot() {
+    local prune=()
+    [ "$1" = "$TOP/build/san" ] || prune=(-path "$TOP/build/san" -prune -o)
+    find "$1" "${prune[@]}" \( -type f -o -type l \) -printf '%p %T@\n' | sort
+}
+
+@test "make install after make compiles and links nothing, nor do make, make tests and make all again" {
+    local b="$TOP/build${SANITIZE:+/san}" goal
+    run make -C "$TOP" SANITIZE="${SANITIZE:-}" all tests
+    assert_success
+    # As in a first build, make knows these objects from no dependency file (.d) yet: a
+    # rule that leaves them intermediate deletes them after linking, and the next make,
+    # which reads the .d files, compiles and links them again (as root under sudo).
+    rm -f "$b/bin/filecap" "$b"/tools/filecap.[od] "$b"/tests/helpers/* "$b/tests/unit-tests" \
+        "$b"/lib/libcapinspect.so*
+    run make -C "$TOP" SANITIZE="${SANITIZE:-}" all tests
+    assert_success
+    for f in "$b/tools/filecap.o" "$b/tests/helpers/nosys.o"; do
+        [ -e "$f" ] || fail "make deleted $f"
+    done
+    before=$(build_snapshot "$b")
+    [ -n "$before" ]
+    for goal in install tests all install; do
+        run make -C "$TOP" SANITIZE="${SANITIZE:-}" DESTDIR="$STAGE" "$goal"
+        assert_success
+        ! grep -E '^  (CXX|CC|LINK|AR) ' <<<"$output" || fail "make $goal built something: $output"
+        diff <(echo "$before") <(build_snapshot "$b")
+    done
+}
+
 @test "libcapinspect.so exports the API in namespace capinspect and nothing else" {
     install_into install DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib
     so="$STAGE/usr/lib/libcapinspect.so.0.1.0"
