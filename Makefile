@@ -111,6 +111,10 @@ bench: deps
 	done; \
 	echo "Summary: python3 bench/summary.py (--readme README.md refreshes README.md's tables)"
 
+# capinspect.pc names libdir and includedir relative to ${prefix} when they are under it,
+# so that pkg-config --define-variable=prefix=DIR finds a relocated tree.
+pc_dir = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/capinspect \
 	  $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
@@ -120,7 +124,8 @@ install: all
 	ln -sf $(notdir $(LIB_SHARED)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libcapinspect.so
 	install -m 644 $(wildcard lib/include/capinspect/*.h) $(DESTDIR)$(INCLUDEDIR)/capinspect/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|; s|@VERSION@|$(VERSION)|' \
 	  lib/capinspect.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
 	$(if $(wildcard man/*.3),install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/)
 	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/

@@ -50,6 +50,25 @@ install_into() {
     [ -z "$(cd "$STAGE" && find . \( -type f -o -type l \))" ]
 }
 
+@test "capinspect.pc names libdir and includedir relative to \${prefix} when they are under it" {
+    install_into install DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu
+    pc="$STAGE/usr/lib/x86_64-linux-gnu/pkgconfig/capinspect.pc"
+    run grep -E '^(prefix|libdir|includedir)=' "$pc"
+    assert_output "prefix=/usr
+libdir=\${prefix}/lib/x86_64-linux-gnu
+includedir=\${prefix}/include"
+    # so the tree can move: pkg-config answers for the new prefix
+    run sh -c "pkg-config --define-variable=prefix='$STAGE/usr' --cflags --libs '$pc' | sed 's/ *\$//'"
+    assert_success
+    assert_output "-I$STAGE/usr/include -L$STAGE/usr/lib/x86_64-linux-gnu -lcapinspect"
+
+    # a LIBDIR outside the prefix stays absolute
+    install_into install DESTDIR="$STAGE/opt" PREFIX=/usr LIBDIR=/opt/capinspect/lib
+    run grep -E '^(libdir|includedir)=' "$STAGE/opt/opt/capinspect/lib/pkgconfig/capinspect.pc"
+    assert_output "libdir=/opt/capinspect/lib
+includedir=\${prefix}/include"
+}
+
 # Every file under build tree $1 with its modification time (build/ without build/san).
 build_snapshot() {
     local prune=()
