@@ -16,6 +16,11 @@ install_into() {
     make -s -C "$TOP" SANITIZE="${SANITIZE:-}" "$@" >/dev/null
 }
 
+# Every file (and link) under a directory, relative, sorted.
+files_under() {
+    (cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | sort)
+}
+
 @test "make install puts every file in place under DESTDIR, make uninstall removes them" {
     install_into install DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib BASHCOMPDIR=/usr/share/bash-completion/completions
     expected=$(
@@ -33,10 +38,10 @@ install_into() {
         for c in completions/bash/*; do echo "usr/share/bash-completion/completions/${c##*/}"; done
         for c in completions/zsh/_*; do [ -e "$c" ] && echo "usr/share/zsh/vendor-completions/${c##*/}"; done
         for c in completions/fish/*.fish; do [ -e "$c" ] && echo "usr/share/fish/vendor_completions.d/${c##*/}"; done
+        echo usr/share/capinspect/install-manifest
         true
     )
-    actual=$(cd "$STAGE" && find . \( -type f -o -type l \) | sed 's|^\./||')
-    diff <(sort <<<"$expected") <(sort <<<"$actual")
+    diff <(sort <<<"$expected") <(files_under "$STAGE")
     # every tool is there and runs; the library has its SONAME
     for t in pscap netcap; do
         [ -x "$STAGE/usr/bin/$t" ]
@@ -47,7 +52,28 @@ install_into() {
     grep -q '^prefix=/usr$' "$STAGE/usr/lib/pkgconfig/capinspect.pc"
 
     install_into uninstall DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib BASHCOMPDIR=/usr/share/bash-completion/completions
-    [ -z "$(cd "$STAGE" && find . \( -type f -o -type l \))" ]
+    # nothing left, not even the directories install created
+    run find "$STAGE" -mindepth 1
+    assert_output ''
+    # a second uninstall finds nothing to do
+    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" uninstall DESTDIR="$STAGE" PREFIX=/usr
+    assert_success
+    assert_output --partial 'nothing was installed there'
+}
+
+@test "make uninstall removes exactly what make install put there, also after a reinstall" {
+    # Another soname of the library, another program, a directory that was there (empty).
+    mkdir -p "$STAGE/usr/lib" "$STAGE/usr/bin" "$STAGE/usr/share/zsh/vendor-completions"
+    echo other >"$STAGE/usr/lib/libcapinspect.so.1.0.0"
+    ln -s libcapinspect.so.1.0.0 "$STAGE/usr/lib/libcapinspect.so.1"
+    echo other >"$STAGE/usr/bin/other-tool"
+    before=$(cd "$STAGE" && find . | sort)
+
+    install_into install DESTDIR="$STAGE" PREFIX=/usr
+    install_into install DESTDIR="$STAGE" PREFIX=/usr
+    install_into uninstall DESTDIR="$STAGE" PREFIX=/usr
+    after=$(cd "$STAGE" && find . | sort)
+    diff <(echo "$before") <(echo "$after")
 }
 
 @test "capinspect.pc names libdir and includedir relative to \${prefix} when they are under it" {
