@@ -112,8 +112,9 @@ bench: deps
 	echo "Summary: python3 bench/summary.py (--readme README.md refreshes README.md's tables)"
 
 # What make install puts in place, as MODE:SOURCE:DEST or link:TARGET:DEST (final paths,
-# without DESTDIR). scripts/install.sh copies them and records them in MANIFEST; make
-# uninstall removes what MANIFEST lists and the directories install created, when empty.
+# without DESTDIR). scripts/install.sh copies them, records them in MANIFEST, and refuses
+# to replace a file that belongs to a Debian package unless FORCE=1; make uninstall
+# removes what MANIFEST lists and the directories install created, when empty.
 MANIFEST := $(DATADIR)/capinspect/install-manifest
 INSTALL_ENTRIES = \
 	$(foreach t,$(TOOLS),755:$(t):$(BINDIR)/$(notdir $(t))) \
@@ -135,11 +136,11 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|; s|@VERSION@|$(VERSION)|' \
 	    lib/capinspect.pc.in >"$$pc" && \
-	DESTDIR='$(DESTDIR)' sh scripts/install.sh install '$(MANIFEST)' \
+	DESTDIR='$(DESTDIR)' FORCE='$(FORCE)' sh scripts/install.sh install '$(MANIFEST)' \
 	    $(INSTALL_ENTRIES) "644:$$pc:$(LIBDIR)/pkgconfig/capinspect.pc"
 
 uninstall:
-	@DESTDIR='$(DESTDIR)' sh scripts/install.sh uninstall '$(MANIFEST)'
+	@DESTDIR='$(DESTDIR)' FORCE='$(FORCE)' sh scripts/install.sh uninstall '$(MANIFEST)'
 
 clean:
 	rm -rf build bench/build
@@ -155,7 +156,7 @@ help:
 	@echo '  bench      pscap, netcap, filecap and captest side by side with libcap-ng, getcap,'
 	@echo '             ss and the floor (root; BENCH="pscap captest" to choose; bench/results/)'
 	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR BASHCOMPDIR ZSHCOMPDIR'
-	@echo '           FISHCOMPDIR V=1 CXX=clang++'
+	@echo '           FISHCOMPDIR FORCE=1 (install over files of Debian packages) V=1 CXX=clang++'
 	@echo '           SANITIZE=address,undefined WERROR=1'
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -95,6 +95,75 @@ includedir=\${prefix}/include"
 includedir=\${prefix}/include"
 }
 
+# A dpkg database (DPKG_ADMINDIR) in which libcap-ng-utils owns the given paths.
+fake_dpkg() {
+    local adm="$STAGE/dpkg"
+    mkdir -p "$adm/info" "$adm/updates" "$adm/triggers"
+    cat >"$adm/status" <<'EOF'
+Package: libcap-ng-utils
+Status: install ok installed
+Priority: optional
+Section: utils
+Maintainer: Nobody <nobody@example.org>
+Architecture: all
+Version: 0.8.3-1
+Description: a package of this test's own dpkg database
+
+EOF
+    printf '%s\n' /. "$@" >"$adm/info/libcap-ng-utils.list"
+    : >"$adm/diversions"
+    export DPKG_ADMINDIR="$adm"
+}
+
+@test "make install refuses to replace a file of a Debian package, unless staged, diverted or FORCE=1" {
+    command -v dpkg-query >/dev/null || skip "dpkg-query is not installed"
+    prefix="$STAGE/prefix"
+    fake_dpkg "$prefix/bin/pscap" "$prefix/share/man/man8/pscap.8.gz" "$STAGE/real/bin/netcap"
+
+    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" install PREFIX="$prefix"
+    assert_failure
+    assert_output --partial "$prefix/bin/pscap (libcap-ng-utils)"
+    assert_output --partial "$prefix/share/man/man8/pscap.8.gz (libcap-ng-utils)"
+    assert_output --partial 'dpkg-divert --local --rename --add'
+    refute_output --partial "$prefix/bin/filecap"
+    [ ! -e "$prefix" ]  # refused before writing anything
+
+    # the same path reached through a symlinked directory (merged /usr)
+    mkdir -p "$STAGE/real/bin"
+    ln -s real "$STAGE/alias"
+    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" install PREFIX="$STAGE/other" BINDIR="$STAGE/alias/bin"
+    assert_failure
+    assert_output --partial "$STAGE/alias/bin/netcap (libcap-ng-utils)"
+    [ ! -e "$STAGE/alias/bin/netcap" ]
+
+    # a staged install for a package is never refused
+    install_into install PREFIX="$prefix" DESTDIR="$STAGE/destdir"
+    [ -x "$STAGE/destdir$prefix/bin/pscap" ]
+
+    # FORCE=1 replaces them, and says so
+    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" install PREFIX="$prefix" FORCE=1
+    assert_success
+    assert_output --partial "FORCE=1: replacing files that belong to installed packages"
+    "$prefix/bin/pscap" --version | grep -q '^pscap from capinspect '
+    # uninstall leaves them to the package, unless FORCE=1 again
+    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" uninstall PREFIX="$prefix"
+    assert_success
+    assert_output --partial "leaving files that belong to installed packages"
+    [ -e "$prefix/bin/pscap" ] && [ ! -e "$prefix/bin/netcap" ]
+    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" uninstall PREFIX="$prefix" FORCE=1
+    assert_success
+    assert_output --partial 'apt-get install --reinstall'
+    [ ! -e "$prefix" ]
+
+    # files diverted away by the administrator are free to replace
+    printf '%s\n%s\n:\n' "$prefix/bin/pscap" "$prefix/bin/pscap.distrib" \
+        "$prefix/share/man/man8/pscap.8.gz" "$prefix/share/man/man8/pscap.distrib.8.gz" \
+        >"$DPKG_ADMINDIR/diversions"
+    install_into install PREFIX="$prefix"
+    [ -x "$prefix/bin/pscap" ]
+    install_into uninstall PREFIX="$prefix"
+}
+
 # Every file under build tree $1 with its modification time (build/ without build/san).
 build_snapshot() {
     local prune=()
