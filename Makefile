@@ -37,8 +37,10 @@ CFLAGS   ?= -O2 -g
 ALL_CXXFLAGS := -std=c++2b -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
 	$(WARNINGS) $(SAN_FLAGS) -Ilib/include -Itools $(PKG_CFLAGS) \
 	-DFMT_HEADER_ONLY -DFMT_STATIC_THOUSANDS_SEPARATOR=0 -DCAPINSPECT_VERSION='"$(VERSION)"' $(CXXFLAGS) $(CPPFLAGS)
-# Unit tests find their fixtures through the source directory.
-$(B)/tests/unit/%.o: ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
+# Unit tests find their fixtures through the source directory. `private`: the define must
+# not reach $(B)/.flags, a prerequisite, which would then differ between `make tests` and
+# `make` and rebuild everything each time the goal changes.
+$(B)/tests/unit/%.o: private ALL_CXXFLAGS += -DCAPINSPECT_SOURCE_DIR='"$(CURDIR)"'
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 DEPFLAGS = -MMD -MP
@@ -109,32 +111,37 @@ bench: deps
 	done; \
 	echo "Summary: python3 bench/summary.py (--readme README.md refreshes README.md's tables)"
 
+# What make install puts in place, as MODE:SOURCE:DEST or link:TARGET:DEST (final paths,
+# without DESTDIR). scripts/install.sh copies them, records them in MANIFEST, and refuses
+# to replace a file that belongs to a Debian package unless FORCE=1; make uninstall
+# removes what MANIFEST lists and the directories install created, when empty.
+MANIFEST := $(DATADIR)/capinspect/install-manifest
+INSTALL_ENTRIES = \
+	$(foreach t,$(TOOLS),755:$(t):$(BINDIR)/$(notdir $(t))) \
+	755:$(LIB_SHARED):$(LIBDIR)/$(notdir $(LIB_SHARED)) \
+	link:$(notdir $(LIB_SHARED)):$(LIBDIR)/$(LIB_SONAME) \
+	link:$(LIB_SONAME):$(LIBDIR)/libcapinspect.so \
+	$(foreach f,$(wildcard lib/include/capinspect/*.h),644:$(f):$(INCLUDEDIR)/capinspect/$(notdir $(f))) \
+	$(foreach f,$(wildcard man/*.3),644:$(f):$(MANDIR)/man3/$(notdir $(f))) \
+	$(foreach f,$(wildcard man/*.5),644:$(f):$(MANDIR)/man5/$(notdir $(f))) \
+	$(foreach f,$(wildcard man/*.8),644:$(f):$(MANDIR)/man8/$(notdir $(f))) \
+	$(foreach f,$(wildcard completions/bash/*),644:$(f):$(BASHCOMPDIR)/$(notdir $(f))) \
+	$(foreach f,$(wildcard completions/zsh/_*),644:$(f):$(ZSHCOMPDIR)/$(notdir $(f))) \
+	$(foreach f,$(wildcard completions/fish/*.fish),644:$(f):$(FISHCOMPDIR)/$(notdir $(f)))
+# capinspect.pc names libdir and includedir relative to ${prefix} when they are under it,
+# so that pkg-config --define-variable=prefix=DIR finds a relocated tree.
+pc_dir = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/capinspect \
-	  $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
-	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
-	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 755 $(LIB_SHARED) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(LIB_SHARED)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libcapinspect.so
-	install -m 644 $(wildcard lib/include/capinspect/*.h) $(DESTDIR)$(INCLUDEDIR)/capinspect/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
-	  lib/capinspect.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
-	$(if $(wildcard man/*.3),install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/)
-	install -m 644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
-	install -m 644 $(wildcard completions/bash/*) $(DESTDIR)$(BASHCOMPDIR)/
-	$(if $(wildcard completions/zsh/_*),install -m 644 $(wildcard completions/zsh/_*) $(DESTDIR)$(ZSHCOMPDIR)/)
-	$(if $(wildcard completions/fish/*.fish),install -m 644 $(wildcard completions/fish/*.fish) $(DESTDIR)$(FISHCOMPDIR)/)
+	@pc=$$(mktemp) && trap 'rm -f "$$pc"' EXIT && \
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|; s|@VERSION@|$(VERSION)|' \
+	    lib/capinspect.pc.in >"$$pc" && \
+	DESTDIR='$(DESTDIR)' FORCE='$(FORCE)' sh scripts/install.sh install '$(MANIFEST)' \
+	    $(INSTALL_ENTRIES) "644:$$pc:$(LIBDIR)/pkgconfig/capinspect.pc"
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS)))
-	rm -f $(DESTDIR)$(LIBDIR)/libcapinspect.so* $(DESTDIR)$(LIBDIR)/pkgconfig/capinspect.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/capinspect
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/*.3)))
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
-	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(wildcard completions/bash/*)))
-	rm -f $(addprefix $(DESTDIR)$(ZSHCOMPDIR)/,$(notdir $(wildcard completions/zsh/_*)))
-	rm -f $(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(notdir $(wildcard completions/fish/*.fish)))
+	@DESTDIR='$(DESTDIR)' FORCE='$(FORCE)' sh scripts/install.sh uninstall '$(MANIFEST)'
 
 clean:
 	rm -rf build bench/build
@@ -145,12 +152,12 @@ help:
 	@echo '  run        install missing dependencies, build, print this machine'"'"'s report'
 	@echo '  check      install missing dependencies, build, run every test'
 	@echo '  install    install tools, library, headers, man pages, completions'
-	@echo '  uninstall  remove what install put in place'
+	@echo '  uninstall  remove what install put in place (its manifest lists it)'
 	@echo '  clean      remove build/'
 	@echo '  bench      pscap, netcap, filecap and captest side by side with libcap-ng, getcap,'
 	@echo '             ss and the floor (root; BENCH="pscap captest" to choose; bench/results/)'
 	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR BASHCOMPDIR ZSHCOMPDIR'
-	@echo '           FISHCOMPDIR V=1 CXX=clang++'
+	@echo '           FISHCOMPDIR FORCE=1 (install over files of Debian packages) V=1 CXX=clang++'
 	@echo '           SANITIZE=address,undefined WERROR=1'
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -28,7 +28,9 @@ $(UNIT_TESTS): $(UNIT_OBJS) $(TOOL_PARTS_LIB) $(COMMON_LIB) $(LIB_STATIC)
 	@mkdir -p $(@D)
 	$(Q)$(CXX) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(TOOL_PARTS_LIB) $(COMMON_LIB) $(LIB_STATIC) $(PKG_LIBS)
 
-$(B)/tests/helpers/%: $(B)/tests/helpers/%.o
+# A static pattern rule: the objects are named, not intermediates that make deletes and
+# then compiles again at every `make tests`.
+$(HELPERS): $(B)/tests/helpers/%: $(B)/tests/helpers/%.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< -lcap -lpthread
 

@@ -99,7 +99,7 @@ Result<std::vector<SocketFd>> list_socket_fds(const ProcDir& dir) {
     return sockets;
 }
 
-std::vector<std::optional<bool>> read_socket_reuseport(pid_t pid, std::span<const SocketFd> sockets) {
+std::vector<std::optional<bool>> read_socket_reuseport(pid_t pid, const std::vector<SocketFd>& sockets) {
     std::vector<std::optional<bool>> answers(sockets.size());
     if (sockets.empty()) return answers;
     Fd pidfd(pidfd_open(pid));

@@ -37,7 +37,8 @@ PAGE="$TOP/man/libcapinspect.3"
     grep -q 'int main' "$src" || fail "the EXAMPLE has no main"
     # shellcheck disable=SC2046
     # A sanitizer build of the library needs its runtime in the program too.
-    run c++ -std=c++2b ${SANITIZE:+-fsanitize=$SANITIZE} -I"$TOP/lib/include" -o "$exe" "$src" "$lib" \
+    # C++17: the oldest standard the headers support (libcapinspect(3)).
+    run c++ -std=c++17 ${SANITIZE:+-fsanitize=$SANITIZE} -I"$TOP/lib/include" -o "$exe" "$src" "$lib" \
         $(pkg-config --libs libcap libmnl libcap-ng)
     assert_success
     run "$exe"

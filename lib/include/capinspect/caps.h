@@ -3,7 +3,6 @@
 // Names come from libcap and print without the "cap_" prefix, as libcap-ng prints them;
 // a number that libcap has no name for prints as "cap_N".
 #pragma once
-#include <bit>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -32,7 +31,7 @@ public:
 
     constexpr std::uint64_t mask() const { return mask_; }
     constexpr bool empty() const { return mask_ == 0; }
-    constexpr unsigned count() const { return std::popcount(mask_); }
+    constexpr unsigned count() const { return static_cast<unsigned>(__builtin_popcountll(mask_)); }
     constexpr bool has(Cap c) const { return c <= max_cap && (mask_ >> c & 1); }
     constexpr void add(Cap c) { if (c <= max_cap) mask_ |= std::uint64_t{1} << c; }
     constexpr void remove(Cap c) { if (c <= max_cap) mask_ &= ~(std::uint64_t{1} << c); }
@@ -47,15 +46,18 @@ public:
     friend constexpr CapSet operator|(CapSet a, CapSet b) { return CapSet(a.mask_ | b.mask_); }
     friend constexpr CapSet operator&(CapSet a, CapSet b) { return CapSet(a.mask_ & b.mask_); }
     friend constexpr CapSet operator-(CapSet a, CapSet b) { return CapSet(a.mask_ & ~b.mask_); }
-    friend constexpr bool operator==(CapSet, CapSet) = default;
+    friend constexpr bool operator==(CapSet a, CapSet b) { return a.mask_ == b.mask_; }
+    friend constexpr bool operator!=(CapSet a, CapSet b) { return a.mask_ != b.mask_; }
 
     // Iterates the capabilities in the set in ascending order.
     class iterator {
     public:
         constexpr explicit iterator(std::uint64_t rest) : rest_(rest) {}
-        constexpr Cap operator*() const { return static_cast<Cap>(std::countr_zero(rest_)); }
+        // rest_ is not 0 here: end() is the iterator whose rest_ is 0.
+        constexpr Cap operator*() const { return static_cast<Cap>(__builtin_ctzll(rest_)); }
         constexpr iterator& operator++() { rest_ &= rest_ - 1; return *this; }
-        constexpr bool operator==(const iterator&) const = default;
+        constexpr bool operator==(const iterator& o) const { return rest_ == o.rest_; }
+        constexpr bool operator!=(const iterator& o) const { return rest_ != o.rest_; }
     private:
         std::uint64_t rest_;
     };

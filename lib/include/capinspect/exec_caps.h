@@ -32,7 +32,12 @@ struct ExecTask {
     CapSet effective, permitted, inheritable, bounding, ambient;
     Securebits securebits;
     bool no_new_privs = false;
-    friend bool operator==(const ExecTask&, const ExecTask&) = default;
+    friend bool operator==(const ExecTask& a, const ExecTask& b) {
+        return a.uid == b.uid && a.gid == b.gid && a.groups == b.groups && a.effective == b.effective &&
+               a.permitted == b.permitted && a.inheritable == b.inheritable && a.bounding == b.bounding &&
+               a.ambient == b.ambient && a.securebits == b.securebits && a.no_new_privs == b.no_new_privs;
+    }
+    friend bool operator!=(const ExecTask& a, const ExecTask& b) { return !(a == b); }
 };
 
 // File capabilities as they apply in the caller's user namespace (a V3 capability whose

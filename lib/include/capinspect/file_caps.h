@@ -43,7 +43,11 @@ struct FileCaps {
     // The effective set as the kernel applies it on exec: permitted | inheritable when the
     // flag is set, else nothing.
     CapSet effective_set() const { return effective ? permitted | inheritable : CapSet(); }
-    friend bool operator==(const FileCaps&, const FileCaps&) = default;
+    friend bool operator==(const FileCaps& a, const FileCaps& b) {
+        return a.revision == b.revision && a.permitted == b.permitted && a.inheritable == b.inheritable &&
+               a.effective == b.effective && a.rootid == b.rootid;
+    }
+    friend bool operator!=(const FileCaps& a, const FileCaps& b) { return !(a == b); }
 };
 
 // Decodes the raw bytes of a security.capability value. A value whose size does not match
@@ -77,7 +81,8 @@ CAPINSPECT_API Result<std::optional<FileCaps>> read_file_caps(const std::string&
 struct FileId {
     dev_t dev = 0;
     ino_t ino = 0;
-    friend bool operator==(const FileId&, const FileId&) = default;
+    friend bool operator==(const FileId& a, const FileId& b) { return a.dev == b.dev && a.ino == b.ino; }
+    friend bool operator!=(const FileId& a, const FileId& b) { return !(a == b); }
 };
 
 // A regular file opened to write its capabilities, safely: open() uses O_PATH|O_NOFOLLOW

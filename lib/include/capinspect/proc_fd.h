@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <optional>
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +38,6 @@ CAPINSPECT_API Result<std::vector<SocketFd>> list_socket_fds(const ProcDir& dir)
 // inode is not the expected one (the fd was closed and reused, the pid was reused) gives
 // nullopt, as does any failure: the answer is "unknown", never a guess.
 CAPINSPECT_API std::vector<std::optional<bool>> read_socket_reuseport(pid_t pid,
-                                                                      std::span<const SocketFd> sockets);
+                                                                      const std::vector<SocketFd>& sockets);
 
 }  // namespace capinspect

@@ -22,7 +22,10 @@ class ProcDir;
 // Real, effective, saved and file-system ids, in the order the kernel prints them.
 struct IdSet {
     std::uint32_t real = 0, effective = 0, saved = 0, fs = 0;
-    friend bool operator==(const IdSet&, const IdSet&) = default;
+    friend bool operator==(const IdSet& a, const IdSet& b) {
+        return a.real == b.real && a.effective == b.effective && a.saved == b.saved && a.fs == b.fs;
+    }
+    friend bool operator!=(const IdSet& a, const IdSet& b) { return !(a == b); }
 };
 
 enum class SeccompMode { disabled = 0, strict = 1, filter = 2 };

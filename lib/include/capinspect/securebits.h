@@ -39,7 +39,8 @@ public:
     constexpr bool empty() const { return mask_ == 0; }
     constexpr void add(Securebit b) { mask_ |= bit(b); }
     constexpr void remove(Securebit b) { mask_ &= ~bit(b); }
-    friend constexpr bool operator==(Securebits, Securebits) = default;
+    friend constexpr bool operator==(Securebits a, Securebits b) { return a.mask_ == b.mask_; }
+    friend constexpr bool operator!=(Securebits a, Securebits b) { return a.mask_ != b.mask_; }
 
 private:
     std::uint32_t mask_ = 0;

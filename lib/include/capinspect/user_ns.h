@@ -16,7 +16,10 @@ namespace capinspect {
 
 struct IdMapRange {
     std::uint32_t inside = 0, outside = 0, count = 0;
-    friend bool operator==(const IdMapRange&, const IdMapRange&) = default;
+    friend bool operator==(const IdMapRange& a, const IdMapRange& b) {
+        return a.inside == b.inside && a.outside == b.outside && a.count == b.count;
+    }
+    friend bool operator!=(const IdMapRange& a, const IdMapRange& b) { return !(a == b); }
 };
 using IdMap = std::vector<IdMapRange>;
 
