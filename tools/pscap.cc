@@ -217,8 +217,10 @@ public:
             if ((select_all(p.pid) || !p.status.effective.empty()) && passes_filters(p.status))
                 out.push_back({&p, &p.status, p.pid, false});
             // Capabilities are per thread; libcap-ng looks only at the leader.
+            // A thread row follows the rule of a process row.
             for (const ProcessThread& t : p.threads)
-                if (!same_capabilities(t.status, p.status) && passes_filters(t.status))
+                if (!same_capabilities(t.status, p.status) && (select_all(p.pid) || !t.status.effective.empty()) &&
+                    passes_filters(t.status))
                     out.push_back({&p, &t.status, t.tid, true});
         }
         return out;

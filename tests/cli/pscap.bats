@@ -149,6 +149,18 @@ $(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
     assert_output 'rawthread(300/301:root) [net_raw +]'
 }
 
+@test "-T: a thread row follows the rule of a process row (permitted but not effective: only with -a)" {
+    # Thread 303 holds net_raw in its permitted set only: as a process it would be listed
+    # only with -a, as "none", like prmonly (201).
+    run --separate-stderr pscap -T
+    refute_line --partial prmthread
+    refute_line --partial prmonly
+    run --separate-stderr pscap -T --tree -a -p 300
+    assert_output $'worker(300:root) [none +]\n├─ rawthread(300/301:root) [net_raw +]\n└─ prmthread(300/303:root) [none +]'
+    run --separate-stderr pscap -T -a -r -o PID,TID,PERMITTED,CAPS -p 300
+    assert_line '300 303 net_raw none\x20+'
+}
+
 @test "column mode: fixed expected table" {
     run --separate-stderr pscap -o PID,PPID,UID,USER,COMMAND,EFFECTIVE,PERMITTED,AMBIENT,NO_NEW_PRIVS,SECCOMP,SECCOMP_FILTERS,USERNS,CHILD_USERNS,UNIT,EXE
     diff -u "$EXPECTED/pscap-columns.txt" <(printf '%s\n' "$output")
