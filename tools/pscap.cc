@@ -331,30 +331,66 @@ private:
         for (size_t i = 0; i < records.size(); ++i)
             if (!records[i].is_thread) process_index.emplace(records[i].pid(), i);
         std::vector<size_t> roots;
+        std::vector<size_t> parent(records.size(), npos);
         std::vector<std::vector<size_t>> children(records.size());
         for (size_t i = 0; i < records.size(); ++i) {
             const Record& r = records[i];
             pid_t parent_pid = r.is_thread ? r.pid() : r.status->ppid;
             auto it = process_index.find(parent_pid);
-            if (it != process_index.end() && it->second != i)
+            if (it != process_index.end() && it->second != i) {
                 children[it->second].push_back(i);
-            else
+                parent[i] = it->second;
+            } else {
                 roots.push_back(i);
+            }
         }
         auto key = [&](size_t i) { return records[i].tid; };
         auto by_id = [&](size_t a, size_t b) { return key(a) < key(b); };
+        // Parent links that form a cycle (a saved or crafted tree, a pid reused while
+        // reading) reach no root: each such group hangs from its member with the lowest
+        // id, cut from its parent, so that every record is shown once.
+        std::vector<bool> reached(records.size(), false);
+        auto reach = [&](size_t from) {
+            std::vector<size_t> todo{from};
+            while (!todo.empty()) {
+                size_t i = todo.back();
+                todo.pop_back();
+                if (reached[i]) continue;
+                reached[i] = true;
+                todo.insert(todo.end(), children[i].begin(), children[i].end());
+            }
+        };
+        for (size_t r : roots) reach(r);
+        std::vector<size_t> order(records.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), by_id);
+        std::vector<size_t> walked(records.size(), npos);  // the start of the walk that passed
+        for (size_t i : order) {
+            if (reached[i]) continue;
+            // Up from i to the cycle it hangs from, then that cycle's lowest member.
+            size_t j = i;
+            while (walked[j] != i) {
+                walked[j] = i;
+                j = parent[j];
+            }
+            size_t top = j;
+            for (size_t k = parent[j]; k != j; k = parent[k])
+                if (by_id(k, top)) top = k;
+            auto& siblings = children[parent[top]];
+            siblings.erase(std::find(siblings.begin(), siblings.end(), top));
+            parent[top] = npos;
+            roots.push_back(top);
+            reach(top);
+        }
         std::sort(roots.begin(), roots.end(), by_id);
         for (auto& list : children) std::sort(list.begin(), list.end(), by_id);
 
         struct Frame { size_t index; std::string prefix, cont; size_t parent; };
         std::vector<Frame> stack;
         for (auto it = roots.rbegin(); it != roots.rend(); ++it) stack.push_back({*it, "", "", npos});
-        std::vector<bool> visited(records.size(), false);
         while (!stack.empty()) {
             Frame f = std::move(stack.back());
             stack.pop_back();
-            if (visited[f.index]) continue;  // a pid cycle in a hostile tree
-            visited[f.index] = true;
             visit(records[f.index], f.prefix, f.cont, f.parent);
             const auto& kids = children[f.index];
             for (size_t k = kids.size(); k-- > 0;) {

@@ -310,3 +310,40 @@ PY
     [[ "$(printf '%s\n' "$stderr" | sed -n 3p)" == "pscap: 2 processes skipped for malformed data (first: $t/200/status: not a regular file)" ]] ||
         fail "stderr: $stderr"
 }
+
+@test "--tree: processes whose parent links form a cycle are shown, once each" {
+    local t=$BATS_TEST_TMPDIR/proc
+    cp -a "$PROC" "$t"
+    # 400 <-> 401 with 402 below 401; 500 -> 502 -> 501 -> 500
+    local spec pid ppid
+    for spec in 400:401 401:400 402:401 500:502 501:500 502:501; do
+        pid=${spec%:*} ppid=${spec#*:}
+        mkdir "$t/$pid"
+        sed "s/^Name:.*/Name:\tcyc$pid/; s/^Pid:.*/Pid:\t$pid/; s/^Tgid:.*/Tgid:\t$pid/; s/^PPid:.*/PPid:\t$ppid/" \
+            "$PROC/203/status" >"$t/$pid/status"
+    done
+    run --separate-stderr "$BIN/pscap" --proc-root "$t" --tree
+    assert_success
+    for pid in 400 401 402 500 501 502; do
+        [ "$(grep -c "cyc$pid($pid:" <<<"$output")" -eq 1 ] || fail "cyc$pid: $output"
+    done
+    assert_line 'cyc400(400:4242) [kill +]'
+    assert_line '└─ cyc401(401:4242) [kill +]'
+    assert_line '   └─ cyc402(402:4242) [kill +]'
+    assert_line 'cyc500(500:4242) [kill +]'
+    # column mode and JSON: the same rows as without --tree
+    run --separate-stderr "$BIN/pscap" --proc-root "$t" -a -r -n -o PID
+    flat=$(sort -n <<<"$output")
+    run --separate-stderr "$BIN/pscap" --proc-root "$t" -a --tree -r -n -o PID
+    assert_equal "$(sort -n <<<"$output")" "$flat"
+    run --separate-stderr "$BIN/pscap" --proc-root "$t" -a --tree -J -o PID,PPID
+    python3 - "$output" "$flat" <<'PY'
+import json, sys
+def pids(rows):
+    for r in rows:
+        yield r["pid"]
+        yield from pids(r.get("children", []))
+got = sorted(pids(json.loads(sys.argv[1])["processes"]))
+assert got == sorted(int(x) for x in sys.argv[2].split()), got
+PY
+}
