@@ -492,3 +492,16 @@ PY
     bash "$dir/make-proc-net.sh"
     diff -r --no-dereference "$PROC" "$dir/proc-net"
 }
+
+@test "a column listed twice shows its value twice, as lsblk does" {
+    run --separate-stderr netcap -r -o PID,LPORT,+LPORT -n
+    assert_failure   # '+' only at the start
+    run --separate-stderr netcap -r -n -o PID,LPORT,LPORT
+    assert_success
+    while read -r pid a b; do
+        [ -n "$a" ] && [ "$a" = "$b" ] || fail "row '$pid $a $b'"
+    done <<<"$output"
+    run --separate-stderr netcap -r -o +LADDR
+    assert_line --index 0 'PID USER COMMAND PROTO STATE LADDR LPORT RADDR RPORT EFFECTIVE LADDR'
+    assert_line --index 1 --regexp ' \*$'
+}

@@ -347,3 +347,11 @@ got = sorted(pids(json.loads(sys.argv[1])["processes"]))
 assert got == sorted(int(x) for x in sys.argv[2].split()), got
 PY
 }
+
+@test "a column listed twice shows its value twice, as lsblk does" {
+    run --separate-stderr pscap -o PID,PID -r -p 100
+    assert_output $'PID PID\n100 100'
+    run --separate-stderr pscap -T -r -o +TID -p 300
+    assert_line --index 0 'PPID PID TID USER COMMAND EFFECTIVE PERMITTED AMBIENT NO_NEW_PRIVS TID'
+    assert_line --index 1 --regexp '^1 300 301 root rawthread net_raw net_raw  no 301$'
+}

@@ -86,9 +86,9 @@ void print_column_help(std::span<const ColumnInfo> registry, bool json) {
 
 Table::Table(std::span<const ColumnInfo> registry, std::vector<size_t> columns, OutputMode mode,
              const char* json_name, Cap last_cap)
-    : registry_(registry), columns_(std::move(columns)), position_(registry.size(), -1),
+    : registry_(registry), columns_(std::move(columns)), positions_(registry.size()),
       mode_(mode), json_name_(json_name), last_cap_(last_cap), utf8_(locale_is_utf8()) {
-    for (size_t pos = 0; pos < columns_.size(); ++pos) position_[columns_[pos]] = static_cast<int>(pos);
+    for (size_t pos = 0; pos < columns_.size(); ++pos) positions_[columns_[pos]].push_back(pos);
 }
 
 Table::RowId Table::add_row(RowId parent) {
@@ -97,8 +97,11 @@ Table::RowId Table::add_row(RowId parent) {
 }
 
 void Table::set(RowId row, size_t column, Cell cell) {
-    int pos = column < position_.size() ? position_[column] : -1;
-    if (pos >= 0) rows_[row].cells[static_cast<size_t>(pos)] = std::move(cell);
+    if (column >= positions_.size()) return;
+    const auto& at = positions_[column];
+    // A column listed twice (-o PID,PID) shows the same value twice, as lsblk does.
+    for (size_t k = 0; k < at.size(); ++k)
+        rows_[row].cells[at[k]] = k + 1 == at.size() ? std::move(cell) : cell;
 }
 
 void Table::print() const {

@@ -106,7 +106,7 @@ private:
 
     std::span<const ColumnInfo> registry_;
     std::vector<size_t> columns_;
-    std::vector<int> position_;  // registry index → shown position, or -1
+    std::vector<std::vector<size_t>> positions_;  // registry index → shown positions
     OutputMode mode_;
     std::string json_name_;
     Cap last_cap_;
