@@ -86,7 +86,7 @@ int usage_error() {
 }
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " filecap [options] [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]\n"
         "\n"
@@ -116,7 +116,7 @@ int print_help() {
         "\n"
         "Available output columns:\n");
     cli::print_column_help(columns, false);
-    fmt::print("\nFor more details see filecap(8).\n");
+    cli::outf("\nFor more details see filecap(8).\n");
     return cli::exit_ok;
 }
 

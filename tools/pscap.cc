@@ -94,7 +94,7 @@ int usage_error() {
 }
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " pscap [options]\n"
         "\n"
@@ -120,7 +120,7 @@ int print_help() {
         "\n"
         "Available output columns:\n");
     cli::print_column_help(columns, false);
-    fmt::print("\nFor more details see pscap(8).\n");
+    cli::outf("\nFor more details see pscap(8).\n");
     return cli::exit_ok;
 }
 

@@ -154,7 +154,7 @@ int usage_error() {
 }
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " captest [options]\n"
         "\n"

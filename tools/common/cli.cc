@@ -70,8 +70,10 @@ void start(const char* argv0, bool use_locale) {
 
 bool locale_is_utf8() { return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }
 
+void write_out(std::string_view text) { fwrite(text.data(), 1, text.size(), stdout); }
+
 int print_version() {
-    fmt::print("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);
+    outf("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);
     return exit_ok;
 }
 

@@ -48,6 +48,14 @@ void check_stdout_at_exit();
 // True when the locale's character set (LC_CTYPE, as start() set it) is UTF-8.
 bool locale_is_utf8();
 
+// Text on stdout with fwrite: never an exception (fmt::print throws on a full disk or a
+// closed pipe); a failed write is reported at exit (check_stdout_at_exit).
+void write_out(std::string_view text);
+template <typename... Args>
+void outf(fmt::format_string<Args...> f, Args&&... args) {
+    write_out(fmt::format(f, std::forward<Args>(args)...));
+}
+
 // "NAME from capinspect VERSION" on stdout.
 int print_version();
 

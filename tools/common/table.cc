@@ -81,7 +81,7 @@ void print_column_help(std::span<const ColumnInfo> registry, bool json) {
         print_json(doc);
         return;
     }
-    for (const ColumnInfo& c : registry) fmt::print("{:>16}  {}\n", c.name, c.help);
+    for (const ColumnInfo& c : registry) outf("{:>16}  {}\n", c.name, c.help);
 }
 
 Table::Table(std::span<const ColumnInfo> registry, std::vector<size_t> columns, OutputMode mode,

@@ -72,7 +72,7 @@ int usage_error(const char* message) {
 }
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " netcap [options]\n"
         "\n"
@@ -99,7 +99,7 @@ int print_help() {
         "\n"
         "Available output columns:\n");
     cli::print_column_help(columns, false);
-    fmt::print("\nFor more details see netcap(8).\n");
+    cli::outf("\nFor more details see netcap(8).\n");
     return cli::exit_ok;
 }
 
