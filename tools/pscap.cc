@@ -59,8 +59,6 @@ const std::vector<size_t> default_columns = {col_ppid,      col_pid,     col_use
                                              col_command,   col_effective, col_permitted,
                                              col_ambient,   col_no_new_privs};
 
-constexpr const char* compat_usage = "usage: pscap [-a] [-p pid] [--tree]\n";
-
 struct Options {
     bool all = false;
     bool tree = false;
@@ -87,11 +85,6 @@ struct Record {
     pid_t pid() const { return process->pid; }
     bool child_userns() const { return process->scope() == PrivilegeScope::namespace_; }
 };
-
-int usage_error() {
-    fmt::print(stderr, "{}", compat_usage);
-    return cli::exit_failure;
-}
 
 int print_help() {
     cli::outf(
@@ -161,9 +154,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         {nullptr, 0, nullptr, 0},
     };
     bool list_columns = false;
-    opterr = 0;  // unknown options get libcap-ng's usage line, not getopt's message
+    opterr = 0;  // our own message: the program name escaped, then the Try line
     int c;
-    while ((c = getopt_long(argc, argv, "ap:Tu:o:JrnHhV", long_options, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ap:Tu:o:JrnHhV", long_options, nullptr)) != -1) {
         switch (c) {
         case 'a': opt.all = true; break;
         case 'p': {
@@ -193,10 +186,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         case opt_proc_root: opt.proc_root = optarg; break;
         case 'h': return print_help();
         case 'V': return cli::print_version();
-        default: return usage_error();
+        default: return cli::option_error(c, argv, long_options);
         }
     }
-    if (optind < argc) return usage_error();
+    if (optind < argc) return cli::usage_error(fmt::format("unexpected argument '{}'", escape_name(argv[optind])));
     if (list_columns) {
         cli::print_column_help(columns, opt.mode.json);
         return cli::exit_ok;

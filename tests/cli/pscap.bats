@@ -82,18 +82,16 @@ $(grep '^1       200 ' "$EXPECTED/pscap-default.txt")"
     [ "$stderr" = "Can't read pid: 99999999999999999999" ]
 }
 
-@test "usage errors print 0.9.5's usage line on stderr and exit 1" {
-    for args in -x --bogus -p extra; do
-        run --separate-stderr "$BIN/pscap" $args
+@test "usage errors say what was wrong and how to get help, exit 1" {
+    local spec
+    for spec in "-x|invalid option -- 'x'" "--bogus|unrecognized option '--bogus'" \
+        "-p|option requires an argument -- 'p'" "--proc-root|option '--proc-root' requires an argument" \
+        "stray|unexpected argument 'stray'" "--tree=1|option '--tree' doesn't allow an argument"; do
+        run --separate-stderr "$BIN/pscap" "${spec%%|*}"
         assert_failure 1
-        [ "$stderr" = "usage: pscap [-a] [-p pid] [--tree]" ] || [ "$args" = -p ]
+        assert_output ''
+        assert_equal "$stderr" "pscap: ${spec#*|}"$'\n'"Try 'pscap --help' for more information."
     done
-    run --separate-stderr "$BIN/pscap" -p
-    assert_failure 1
-    [ "$stderr" = "usage: pscap [-a] [-p pid] [--tree]" ]
-    run --separate-stderr "$BIN/pscap" stray
-    assert_failure 1
-    [ "$stderr" = "usage: pscap [-a] [-p pid] [--tree]" ]
 }
 
 @test "an unreadable proc root: Can't open, exit 1" {

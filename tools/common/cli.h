@@ -1,6 +1,7 @@
 // What every tool does the same way: its name in messages, one-line diagnostics on stderr,
 // a checked stdout, exit codes and small argument parsers.
 #pragma once
+#include <getopt.h>
 #include <sys/types.h>
 
 #include <fmt/core.h>
@@ -40,6 +41,14 @@ void warnf(fmt::format_string<Args...> f, Args&&... args) {
 // A bad command line, the util-linux way: "TOOL: MESSAGE" and "Try 'TOOL --help' for more
 // information." on stderr; returns `status`.
 int usage_error(std::string_view message, int status = exit_failure);
+
+// What getopt_long(3) returned for a bad option, said as glibc and util-linux say it:
+// "invalid option -- 'x'", "unrecognized option '--x'", "option '--i' is ambiguous;
+// possibilities: '--id' '--init-grp'", "option requires an argument -- 'o'", "option
+// '--output' requires an argument", "option '--json' doesn't allow an argument"; then the
+// Try line. `c` is '?' or ':' (optstring starts with ':'); optind and optopt are getopt's;
+// `longopts` the table given to getopt_long. Returns `status`.
+int option_error(int c, char* const argv[], const struct option* longopts, int status = exit_failure);
 
 // Makes a failed write to stdout (full disk, closed pipe) an error at exit, as
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
