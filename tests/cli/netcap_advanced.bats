@@ -592,7 +592,7 @@ PY
     assert_output same
 }
 
-@test "advanced --interface: only that interface; pseudo names work; unknown ones give nothing" {
+@test "advanced --interface: only that interface; pseudo names work; an unknown one is an error" {
     require_scenario
     netcap_ns --advanced --interface v0
     # the external plane with v0 alone
@@ -611,13 +611,18 @@ PY
     run grep -c ' (pid=' "$BATS_TEST_TMPDIR/out"
     assert_output 1
 
-    netcap_ns --advanced --interface nosuch
-    run cat "$BATS_TEST_TMPDIR/out"
-    assert_output ''
-    netcap_ns --advanced --interface nosuch --json
-    run "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], [p["ifaces"] for p in d["planes"]])' \
+    # an interface that exists but holds no endpoint: an empty report
+    netcap_ns --advanced --interface v1 --json
+    run "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], [len(p["ifaces"]) for p in d["planes"]])' \
         "$BATS_TEST_TMPDIR/out"
-    assert_output '2 [[], [], [], []]'
+    assert_output '2 [0, 0, 1, 0]'
+    # one that does not exist is a mistake: said, exit 1, nothing on stdout
+    for json in "" --json; do
+        run --separate-stderr in_ns "$BIN/netcap" --advanced --interface nosuch $json
+        assert_failure 1
+        assert_output ''
+        assert_equal "$stderr" "$(err "unknown interface 'nosuch'")"
+    done
 }
 
 @test "advanced --list-interfaces: lo and v0, not the address-less v1; --interface filters; JSON" {

@@ -1,6 +1,7 @@
 // netcap --advanced: the exposure inventory (libcap-ng 0.9.5's tree and JSON schema).
 // The sockets and their holders come from libcapinspect; exposure.h makes the report
 // model of them; this file renders it.
+#include <net/if.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -382,6 +383,11 @@ int run_advanced(const Options& opt, const ProcRoot& root) {
         addrs = std::move(*listed);
     else
         cli::warnf("cannot list the interfaces: {}", listed.error().message());
+    // An interface that does not exist is a mistake, not an empty report; the pseudo
+    // names of the report ("unknown", "multicast/group") are accepted.
+    if (opt.interface && *opt.interface != unknown_interface && *opt.interface != multicast_interface &&
+        if_nametoindex(opt.interface->c_str()) == 0)
+        return cli::usage_error(fmt::format("unknown interface '{}'", escape_name(*opt.interface)));
     if (opt.list_interfaces) return list_interfaces(opt, addrs);
 
     auto last_cap = read_cap_last_cap(root);
