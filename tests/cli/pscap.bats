@@ -353,3 +353,25 @@ PY
     assert_line --index 0 'PPID PID TID USER COMMAND EFFECTIVE PERMITTED AMBIENT NO_NEW_PRIVS TID'
     assert_line --index 1 --regexp '^1 300 301 root rawthread net_raw net_raw  no 301$'
 }
+
+@test "column mode on a narrow terminal: lists wrap between names, nothing is cut; never on a pipe" {
+    command -v script >/dev/null || skip "script (bsdutils) is not installed"
+    local t=$BATS_TEST_TMPDIR/proc
+    cp -a "$PROC" "$t"
+    # every capability but chown: a 40-name list
+    sed -i 's/^CapEff:.*/CapEff:\t000001fffffffffe/; s/^CapPrm:.*/CapPrm:\t000001fffffffffe/' "$t/203/status"
+    run script -qec "stty cols 100; COLUMNS=100 '$BIN/pscap' --proc-root '$t' -o PID,USER,EFFECTIVE,PERMITTED,CAPS -p 203" /dev/null
+    assert_success
+    local text=${output//$'\r'/}
+    local longest
+    longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' <<<"$text")
+    [ "$longest" -le 100 ] || fail "a line of $longest columns: $text"
+    # every name is there, whole, in each list column (two sets and the summary)
+    for cap in dac_override net_bind_service checkpoint_restore; do
+        [ "$(grep -o "\b$cap,\?" <<<"$text" | wc -l)" -eq 3 ] || fail "$cap: $text"
+    done
+    # on a pipe: one line per row, the lists whole
+    run --separate-stderr "$BIN/pscap" --proc-root "$t" -n -o PID,EFFECTIVE -p 203
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *dac_override,dac_read_search,* ]]
+}

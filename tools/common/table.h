@@ -102,7 +102,7 @@ private:
     };
     void print_text() const;
     void print_json() const;
-    std::string text_of(size_t pos, const Cell& cell) const;
+    std::string text_of(size_t pos, const Cell& cell, std::string_view sep) const;
 
     std::span<const ColumnInfo> registry_;
     std::vector<size_t> columns_;
