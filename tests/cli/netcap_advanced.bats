@@ -649,9 +649,10 @@ PY
     fi
 }
 
-@test "advanced: colours on a terminal only; never with --no-color or NO_COLOR" {
+@test "advanced: colours on a terminal that shows them only; never with --no-color, NO_COLOR or TERM=dumb" {
     require_scenario
     command -v script >/dev/null || skip "script(1) is missing"
+    export TERM=xterm-256color
     local tty_run="stty cols 80; nsenter -t $NS_PID -n -- $BIN/netcap 2>/dev/null --advanced"
     script -qec "$tty_run" /dev/null 2>/dev/null | tr -d '\r' >"$BATS_TEST_TMPDIR/tty"
     local E=$'\033' O=$'\033[38;5;208m' Y=$'\033[38;5;226m' G=$'\033[38;5;82m' R=$'\033[0m'
@@ -694,10 +695,18 @@ PY
     script -qec "$tty_run --json" /dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/tty"
     run grep -c "$E" "$BATS_TEST_TMPDIR/tty"
     assert_output 0
+    # a terminal that cannot show colour, or none named
+    TERM=dumb script -qec "$tty_run" /dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/tty"
+    run grep -c "$E" "$BATS_TEST_TMPDIR/tty"
+    assert_output 0
+    env -u TERM script -qec "$tty_run" /dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/tty"
+    run grep -c "$E" "$BATS_TEST_TMPDIR/tty"
+    assert_output 0
 }
 
 @test "advanced: coloured subtrees are 0.9.5's where the text is the same" {
     require_scenario
+    export TERM=xterm-256color  # colour needs a terminal that shows it
     require_095
     command -v script >/dev/null || skip "script(1) is missing"
     script -qec "stty cols 80; nsenter -t $NS_PID -n -- $BIN/netcap --advanced 2>/dev/null" /dev/null 2>/dev/null |

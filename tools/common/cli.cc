@@ -99,6 +99,14 @@ void start(const char* argv0, bool use_locale) {
     check_stdout_at_exit();
 }
 
+bool color_terminal() {
+    const char* no_color = getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    const char* term = getenv("TERM");
+    if (!term || !*term || std::strcmp(term, "dumb") == 0) return false;
+    return isatty(STDOUT_FILENO) == 1;
+}
+
 bool locale_is_utf8() { return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }
 
 void write_out(std::string_view text) { fwrite(text.data(), 1, text.size(), stdout); }

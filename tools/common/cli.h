@@ -54,6 +54,10 @@ int option_error(int c, char* const argv[], const struct option* longopts, int s
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
 void check_stdout_at_exit();
 
+// True when stdout is a terminal that can show colour: a tty, TERM set and not "dumb",
+// and NO_COLOR (https://no-color.org) unset or empty.
+bool color_terminal();
+
 // True when the locale's character set (LC_CTYPE, as start() set it) is UTF-8.
 bool locale_is_utf8();
 

@@ -364,12 +364,7 @@ int list_interfaces(const Options& opt, std::span<const InterfaceAddress> addrs)
     return cli::exit_ok;
 }
 
-bool use_color(const Options& opt) {
-    if (opt.no_color || opt.json) return false;
-    const char* no_color = getenv("NO_COLOR");  // https://no-color.org: set and not empty
-    if (no_color && *no_color) return false;
-    return isatty(STDOUT_FILENO) == 1;
-}
+
 
 }  // namespace
 
@@ -407,7 +402,7 @@ int run_advanced(const Options& opt, const ProcRoot& root) {
     if (opt.json) {
         print_exposure_json(exposure, *last_cap);
     } else {
-        std::string out = TreeRenderer(use_color(opt), *last_cap).render(exposure, cli::output_width());
+        std::string out = TreeRenderer(!opt.no_color && cli::color_terminal(), *last_cap).render(exposure, cli::output_width());
         fwrite(out.data(), 1, out.size(), stdout);
     }
     report_shortfall(shortfall, root);
