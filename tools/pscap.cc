@@ -95,12 +95,13 @@ int print_help() {
         "\n"
         "Options:\n"
         " -a                     with --tree or columns, include processes without capabilities\n"
-        " -p <pid>               only this process (repeatable)\n"
+        " -p <pid>               only these processes (comma separated, repeatable)\n"
         "     --tree             show processes as a tree\n"
         " -T, --threads          also report threads whose sets differ from their process\n"
         "     --cap <list>       only processes whose effective or permitted set holds one of\n"
         "                          these capabilities (names or numbers, comma separated)\n"
-        " -u, --user <user>      only processes of this effective user (name or uid, repeatable)\n"
+        " -u, --user <list>      only processes of these effective users (names or uids,\n"
+        "                          comma separated, repeatable)\n"
         " -o, --output <list>    columns to print (+LIST appends to the default)\n"
         "     --output-all       print all columns\n"
         " -J, --json             JSON output\n"
@@ -160,21 +161,30 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         switch (c) {
         case 'a': opt.all = true; break;
         case 'p': {
-            pid_t pid = 0;
-            if (auto rc = parse_pid_arg(optarg, pid)) return rc;
-            opt.pids.push_back(pid);
+            // One pid as libcap-ng takes it, or a list of them, as every list option.
+            auto items = cli::split_list(optarg);
+            if (items.size() <= 1) items = {optarg};
+            for (const std::string& item : items) {
+                pid_t pid = 0;
+                if (auto rc = parse_pid_arg(item.c_str(), pid)) return rc;
+                opt.pids.push_back(pid);
+            }
             break;
         }
         case opt_tree: opt.tree = true; break;
         case 'T': opt.threads = true; break;
         case opt_cap: opt.cap_list = optarg; break;
         case 'u': {
-            auto uid = cli::parse_user(optarg);
-            if (!uid) {
-                cli::warnf("unknown user: {}", escape_name(optarg));
-                return cli::exit_failure;
+            auto items = cli::split_list(optarg);
+            if (items.empty()) items = {optarg};
+            for (const std::string& item : items) {
+                auto uid = cli::parse_user(item);
+                if (!uid) {
+                    cli::warnf("unknown user: {}", escape_name(item));
+                    return cli::exit_failure;
+                }
+                opt.users.push_back(*uid);
             }
-            opt.users.push_back(*uid);
             break;
         }
         case 'o': opt.output_list = optarg; opt.column_mode = true; break;

@@ -375,3 +375,21 @@ PY
     [ "${#lines[@]}" -eq 1 ]
     [[ "$output" == *dac_override,dac_read_search,* ]]
 }
+
+@test "-u and -p take lists, as --cap does" {
+    run --separate-stderr pscap -n -r -o PID -u root,nobody
+    assert_success
+    assert_equal "$(paste -sd' ' <<<"$output")" "1 100 101 200 202 204 205 206 207 209"
+    run --separate-stderr pscap -n -r -o PID -u 'nobody 4242'
+    assert_equal "$(paste -sd' ' <<<"$output")" "200 203"
+    run --separate-stderr pscap -n -r -o PID -u nobody -u 4242
+    assert_equal "$(paste -sd' ' <<<"$output")" "200 203"
+    run --separate-stderr pscap -n -r -o PID -p 200,100 -p 1
+    assert_equal "$(paste -sd' ' <<<"$output")" "1 100 200"
+    run --separate-stderr pscap -u root,nosuchuser
+    assert_failure 1
+    assert_equal "$stderr" "pscap: unknown user: nosuchuser"
+    run --separate-stderr pscap -p 100,x
+    assert_failure 1
+    assert_equal "$stderr" "Invalid pid argument: x"
+}

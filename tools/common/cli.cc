@@ -170,6 +170,18 @@ std::string pad_bytes(std::string_view text, size_t width) {
     return out;
 }
 
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> items;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t j = text.find_first_of(", \t", i);
+        if (j == std::string_view::npos) j = text.size();
+        if (j > i) items.emplace_back(text.substr(i, j - i));
+        i = j + 1;
+    }
+    return items;
+}
+
 std::optional<uid_t> parse_user(std::string_view text) {
     if (text.empty()) return std::nullopt;
     uid_t uid = 0;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace capinspect {
 struct ReadFailures;
@@ -90,6 +91,10 @@ void report_hidden_processes(const ProcRoot& root);
 // `text` padded with blanks to `width` bytes, as printf's "%-Ns" pads: libcap-ng's
 // layouts count bytes, where fmt's "{:<N}" would count characters of UTF-8 text.
 std::string pad_bytes(std::string_view text, size_t width);
+
+// The items of a list given on the command line: separated by commas and/or blanks, as
+// capability lists are ("a,b", "a b", "a, b"); empty items are dropped.
+std::vector<std::string> split_list(std::string_view text);
 
 // A uid from a user name or a decimal number; nullopt when neither.
 std::optional<uid_t> parse_user(std::string_view text);
