@@ -471,7 +471,7 @@ int run(int argc, char** argv) {
     else
         report.print_classic(records);
     report_shortfall(failures, *root);
-    return cli::exit_ok;
+    return failures.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ namespace capinspect::cli {
 
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
+// The scan read nothing at all (every process, or every directory, refused): not an empty
+// result. A partial result stays exit_ok, its shortfall said on stderr.
+inline constexpr int exit_nothing_read = 2;
 
 // What every main() does first: the program name from argv[0] for messages, the
 // character type from the environment unless `use_locale` is false (libsmartcols' tree

@@ -406,7 +406,7 @@ int run_advanced(const Options& opt, const ProcRoot& root) {
         fwrite(out.data(), 1, out.size(), stdout);
     }
     report_shortfall(shortfall, root);
-    return cli::exit_ok;
+    return shortfall.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 }  // namespace capinspect::netcap

@@ -301,6 +301,10 @@ private:
 void Shortfall::note(const SocketDump& dump) {
     for (const Error& e : dump.errors) table_errors.push_back(e.message());
     skipped_sockets += dump.skipped;
+    ++dumps;
+    // Neither netlink nor the /proc/net tables answered (a missing table is silent: the
+    // protocol is not built).
+    if (!dump.used_netlink && !dump.errors.empty() && dump.sockets.empty()) ++dumps_unread;
 }
 
 void report_shortfall(const Shortfall& s, const ProcRoot& root) {
@@ -373,7 +377,7 @@ int run(int argc, char** argv) {
     else
         report.print_classic(inventory);
     report_shortfall(shortfall, *root);
-    return cli::exit_ok;
+    return shortfall.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 }  // namespace
