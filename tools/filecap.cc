@@ -508,7 +508,7 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         }
         wo.exclude.push_back(FileId{st.st_dev, st.st_ino});
     }
-    walk_file_caps(starts, wo, [&](const WalkEntry& e) {
+    WalkStats stats = walk_file_caps(starts, wo, [&](const WalkEntry& e) {
         if (e.error) {
             // Vanished meanwhile, or on a file system without extended attributes (which
             // cannot hold capabilities): nothing to report.
@@ -524,6 +524,11 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         if (e.caps) report.file(e.path, *e.caps);
     });
     report.finish();
+    // Fewer threads than asked for only make the search slower; a word only when it ran
+    // on the calling thread alone.
+    if (stats.threads == 1 && stats.thread_error)
+        cli::warnf("could not start a thread to read directories ({}); searched with one",
+                   std::strerror(stats.thread_error));
     return cli::exit_ok;
 }
 

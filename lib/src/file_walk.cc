@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include <capinspect/proc_root.h>
@@ -138,6 +139,7 @@ public:
 
         unsigned jobs = opt_.jobs ? opt_.jobs : cpu_count();
         max_threads_ = jobs + opt_.io_jobs;
+        threads_.reserve(max_threads_ - 1);
         try {
             {
                 std::lock_guard lock(mu_);
@@ -148,8 +150,9 @@ public:
             stop();
             throw;
         }
-        stop();
-        return WalkStats{directories_.load(), files_.load(), skipped_mounts_.load()};
+        unsigned threads = stop();
+        return WalkStats{directories_.load(), files_.load(), skipped_mounts_.load(), threads,
+                         thread_error_};
     }
 
 private:
@@ -164,7 +167,8 @@ private:
         size_t path_len;  // length of path_ for this directory
     };
 
-    void stop() {
+    // Ends the worker threads; returns how many threads walked, the caller included.
+    unsigned stop() {
         std::vector<std::thread> threads;
         {
             std::lock_guard lock(mu_);
@@ -173,12 +177,19 @@ private:
         }
         cv_.notify_all();
         for (auto& t : threads) t.join();
+        return static_cast<unsigned>(threads.size()) + 1;
     }
 
-    // With mu_ held.
+    // With mu_ held. A thread that cannot be started (EAGAIN: RLIMIT_NPROC, a cgroup's
+    // pids.max) is no failure: the walk goes on with the threads it has, the calling one
+    // at least, and starts no more.
     void add_thread() {
-        if (stop_ || threads_.size() + 1 >= max_threads_) return;
-        threads_.emplace_back([this] { work(); });
+        if (stop_ || thread_error_ || threads_.size() + 1 >= max_threads_) return;
+        try {
+            threads_.emplace_back([this] { work(); });
+        } catch (const std::system_error& e) {
+            thread_error_ = e.code().value() ? e.code().value() : EAGAIN;
+        }
     }
 
     // Every few directories: did this thread read from the disk since the last look? Then
@@ -462,6 +473,7 @@ private:
     std::vector<DirNode*> stack_;  // directories to read, the next in walk order on top
     std::vector<std::thread> threads_;
     unsigned max_threads_ = 1;     // the calling thread included
+    int thread_error_ = 0;         // errno of a thread that could not be started
     bool stop_ = false;
     unsigned idle_ = 0;              // worker threads waiting for work
     unsigned paused_ = 0;            // worker threads waiting for the caller to catch up

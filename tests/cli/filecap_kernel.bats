@@ -61,6 +61,7 @@ teardown_file() {
     [ -n "${T:-}" ] || return 0
     umount "$T/fc/mnt" 2>/dev/null || true
     [ -d "$T/img.mnt" ] && umount "$T/img.mnt" 2>/dev/null || true
+    [ -d "$T/cold.mnt" ] && umount "$T/cold.mnt" 2>/dev/null || true
     chmod 755 "$T/fc/closed" 2>/dev/null || true
     rm -rf "$T"
 }
@@ -481,4 +482,72 @@ $mnt/v1 invalid "
     fi
     umount "$mnt"
     rm -f "$img"
+}
+
+# run_limited NPROC ARGS...: filecap as a uid with no other process, allowed NPROC threads
+# in all (ulimit -u: RLIMIT_NPROC, which root is exempt from).
+run_limited() {
+    local nproc=$1
+    shift
+    run --separate-stderr bash -c 'ulimit -u "$0" && exec setpriv --reuid=42451 --regid=42451 \
+        --clear-groups --inh-caps=-all "$@"' "$nproc" "$BIN/filecap" "$@"
+}
+
+@test "threads that cannot be started (ulimit -u, pids.max): the search goes on with fewer" {
+    command -v setpriv >/dev/null || skip "setpriv is not installed"
+    chmod 755 "$T"
+    local tree=$T/limited want
+    mkdir -p "$tree"
+    for d in a b c d e f g h; do
+        mkdir -p "$tree/$d/sub"
+        cp /bin/true "$tree/$d/sub/prog"
+    done
+    setcap cap_net_raw+ep "$tree/c/sub/prog"
+    setcap cap_chown+p "$tree/h/sub/prog"
+    want=$(filecap -j1 "$tree")
+    [ -n "$want" ]
+    # not one thread more than the calling one: all the rows, and one line saying so
+    run_limited 1 -j4 "$tree"
+    assert_success
+    assert_output "$want"
+    [ "$stderr" = "filecap: could not start a thread to read directories (Resource temporarily unavailable); searched with one" ]
+    # some of them: quiet
+    run_limited 2 -j4 "$tree"
+    assert_success
+    assert_output "$want"
+    [ -z "$stderr" ]
+    rm -rf "$tree"
+}
+
+@test "threads that cannot be started while the search waits for the disk: no abort" {
+    command -v setpriv >/dev/null || skip "setpriv is not installed"
+    command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is not installed"
+    chmod 755 "$T"
+    local img=$T/cold.img mnt=$T/cold.mnt want
+    truncate -s 32M "$img"
+    mkfs.ext4 -q -F "$img"
+    mkdir "$mnt"
+    mount -o loop "$img" "$mnt" || skip "cannot mount a loop device here"
+    rmdir "$mnt/lost+found"
+    python3 - "$mnt" <<'PY'
+import os, sys
+for a in range(40):
+    for b in range(10):
+        d = os.path.join(sys.argv[1], "d%02d" % a, "s%02d" % b)
+        os.makedirs(d)
+        for f in range(3):
+            open(os.path.join(d, "f%d" % f), "w").close()
+PY
+    cp /bin/true "$mnt/d05/s05/prog"
+    setcap cap_net_raw+ep "$mnt/d05/s05/prog"
+    want=$(filecap -j1 "$mnt")
+    # mounted again: a cold cache, so the default jobs add threads for the disk reads
+    umount "$mnt"
+    mount -o loop "$img" "$mnt"
+    run_limited 2 "$mnt"
+    umount "$mnt"
+    rm -f "$img"
+    assert_success
+    assert_output "$want"
+    [ -z "$stderr" ]
 }

@@ -30,6 +30,7 @@ namespace capinspect {
 
 struct WalkOptions {
     // Threads reading directories, the calling thread included; 0 means one per CPU.
+    // A thread that cannot be started is not an error (see WalkStats::thread_error).
     unsigned jobs = 1;
     // Up to this many more threads join when the walk waits for the disk (the walking
     // threads' block reads, getrusage(2) RUSAGE_THREAD, go up), so that the reads of
@@ -66,6 +67,12 @@ struct WalkStats {
     std::uint64_t directories = 0;   // directories read
     std::uint64_t files = 0;         // regular files examined
     std::uint64_t skipped_mounts = 0;  // mounts not entered (pseudo file systems, -x)
+    // Threads that read directories, the calling thread included.
+    unsigned threads = 1;
+    // Why a thread could not be started (EAGAIN: RLIMIT_NPROC or a cgroup's pids.max), or
+    // 0. The walk goes on with the threads it has (at least the calling one) and tries no
+    // more.
+    int thread_error = 0;
 };
 
 using WalkVisitor = std::function<void(const WalkEntry&)>;
