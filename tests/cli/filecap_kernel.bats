@@ -62,6 +62,7 @@ teardown_file() {
     umount "$T/fc/mnt" 2>/dev/null || true
     [ -d "$T/img.mnt" ] && umount "$T/img.mnt" 2>/dev/null || true
     [ -d "$T/cold.mnt" ] && umount "$T/cold.mnt" 2>/dev/null || true
+    [ -d "$T/ff.mnt" ] && umount "$T/ff.mnt" 2>/dev/null || true
     chmod 755 "$T/fc/closed" 2>/dev/null || true
     rm -rf "$T"
 }
@@ -550,4 +551,64 @@ PY
     assert_success
     assert_output "$want"
     [ -z "$stderr" ]
+}
+
+@test "writes: a V3 value this namespace cannot name (EOVERFLOW) is removed or replaced" {
+    command -v unshare >/dev/null || skip "unshare is not installed"
+    unshare -Ur true 2>/dev/null || skip "user namespaces are not available"
+    local f=$T/w.ns
+    cp /bin/true "$f"
+    # the kernel refuses to return the value here; setcap -r and libcap-ng remove it all the same
+    setcap -n 1000 cap_net_raw+ep "$f"
+    run --separate-stderr unshare -Ur "$BIN/filecap" "$f" none
+    assert_success
+    [ -z "$stderr" ]
+    [ -z "$(getcap -n "$f")" ]
+    setcap -n 1000 cap_net_raw+ep "$f"
+    run --separate-stderr unshare -Ur "$BIN/filecap" "$f" chown
+    assert_success
+    [ -z "$stderr" ]
+    [ "$(getcap -n "$f")" = "$f cap_chown=ep" ]
+    # where the kernel refuses (a user's namespace does not map the file's owner), its reason
+    chmod 755 "$T"
+    setcap -n 1000 cap_net_raw+ep "$f"
+    if setpriv --reuid=42451 --regid=42451 --clear-groups unshare -Ur true 2>/dev/null; then
+        run --separate-stderr setpriv --reuid=42451 --regid=42451 --clear-groups \
+            unshare -Ur "$BIN/filecap" "$f" none
+        assert_failure 1
+        [ "$stderr" = "Could not set capabilities on $f: Operation not permitted" ]
+        [ "$(getcap -n "$f")" = "$f cap_net_raw=ep [rootid=1000]" ]
+    fi
+    rm -f "$f"
+}
+
+@test "writes: a value whose root uid is 0xffffffff on disk is removed or replaced" {
+    for tool in mkfs.ext4 debugfs losetup; do
+        command -v $tool >/dev/null || skip "$tool is not installed"
+    done
+    # No system call writes this value (the kernel takes -1 for no uid): debugfs does.
+    local img=$T/ff.img mnt=$T/ff.mnt
+    truncate -s 8M "$img"
+    mkfs.ext4 -q -F "$img"
+    printf '\x01\x00\x00\x03\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff' >"$T/ff.bin"
+    for f in a b; do
+        debugfs -w -R "write /bin/true $f" "$img" >/dev/null 2>&1
+        debugfs -w -R "ea_set -f $T/ff.bin $f security.capability" "$img" >/dev/null 2>&1
+    done
+    mkdir "$mnt"
+    mount -o loop "$img" "$mnt" || skip "cannot mount a loop device here"
+    run --separate-stderr filecap "$mnt/a"
+    [ "$stderr" = "Unable to get capabilities of $mnt/a: Value too large for defined data type" ]
+    run --separate-stderr filecap "$mnt/a" none
+    local none_status=$status none_stderr=$stderr
+    run --separate-stderr filecap "$mnt/b" kill
+    local kill_status=$status kill_stderr=$stderr
+    local a b
+    a=$(getcap -n "$mnt/a") b=$(getcap -n "$mnt/b")
+    umount "$mnt"
+    rm -f "$img" "$T/ff.bin"
+    [ "$none_status" -eq 0 ] && [ -z "$none_stderr" ] || fail "none: $none_status $none_stderr"
+    [ "$kill_status" -eq 0 ] && [ -z "$kill_stderr" ] || fail "kill: $kill_status $kill_stderr"
+    [ -z "$a" ]
+    [ "$b" = "$mnt/b cap_kill=ep" ]
 }
