@@ -612,3 +612,33 @@ PY
     [ -z "$a" ]
     [ "$b" = "$mnt/b cap_kill=ep" ]
 }
+
+@test "a report that cannot be written (a full pipe): the threads read ahead a bounded amount" {
+    [ -x /usr/bin/time ] || skip "/usr/bin/time is not installed"
+    if ldd "$BIN/filecap" 2>/dev/null | grep -q 'lib[at]san'; then
+        skip "a sanitizer's memory says nothing about the walk's"
+    fi
+    # 2100 directories of 16 files with capabilities and 244-byte names: every directory
+    # read ahead of the report holds about 7 KiB of results
+    local tree=$T/wide rss rows
+    python3 - "$tree" <<'PY'
+import os, sys
+value = bytes.fromhex("0100000200200000000000000000000000000000")
+os.mkdir(sys.argv[1])
+for d in range(2100):
+    path = os.path.join(sys.argv[1], "d%04d" % d)
+    os.mkdir(path)
+    for f in range(16):
+        fd = os.open(os.path.join(path, "f%02d" % f + "x" * 241), os.O_CREAT | os.O_WRONLY, 0o644)
+        os.setxattr(fd, "security.capability", value)
+        os.close(fd)
+PY
+    # The report stalls for two seconds, as behind a slow reader; meanwhile the other
+    # thread reads on, as far as the bound lets it.
+    /usr/bin/time -f %M -o "$T/wide.rss" "$BIN/filecap" -j2 "$tree" | { sleep 2; wc -l; } >"$T/wide.rows"
+    rss=$(cat "$T/wide.rss") rows=$(cat "$T/wide.rows")
+    rm -rf "$tree" "$T/wide.rss" "$T/wide.rows"
+    [ "$rows" -eq $((2100 * 16 + 1)) ]
+    # peak resident memory in KiB: the target of bench/filecap.sh is 8 MB
+    [ "$rss" -lt 8000 ] || fail "peak resident memory $rss KiB"
+}

@@ -13,8 +13,10 @@
 // the calling thread, in a fixed order whatever the number of threads: the starts in the
 // order given, each tree depth-first, the entries of a directory sorted by name (byte
 // order), so that a directory's subtree comes right after its name. Memory stays small:
-// only files with something to report are kept, and directories are read close to the
-// order in which their results are delivered.
+// only files with something to report are kept, directories are read close to the order
+// in which their results are delivered, and what the threads read ahead of the delivery
+// holds about a megabyte at most (plus one directory per thread), however slow `visit`
+// is: then they wait.
 #pragma once
 #include <cstdint>
 #include <functional>
