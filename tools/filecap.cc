@@ -4,8 +4,6 @@
 // Arguments follow libcap-ng's grammar, processed left to right: -a, -d, absolute paths,
 // and capability names (anything else).
 #include <getopt.h>
-#include <sched.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,7 +24,6 @@
 #include <capinspect/escape.h>
 #include <capinspect/file_caps.h>
 #include <capinspect/file_walk.h>
-#include <capinspect/proc_root.h>
 
 #include "common/cli.h"
 #include "common/table.h"
@@ -69,7 +66,6 @@ constexpr ColumnInfo cap_columns[] = {
 
 const std::vector<size_t> default_cap_columns = {capcol_name, capcol_number};
 
-constexpr const char* compat_usage = "usage: filecap [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]\n";
 constexpr const char* compat_header = "set       file                   capabilities  rootid\n";
 
 struct Options {
@@ -90,11 +86,6 @@ struct Options {
     std::optional<std::string> output_list;
     cli::OutputMode mode;
 };
-
-int usage_error() {
-    fmt::print(stderr, "{}", compat_usage);
-    return cli::exit_failure;
-}
 
 int print_help() {
     cli::outf(
@@ -130,16 +121,6 @@ int print_help() {
     cli::print_column_help(columns, false);
     cli::outf("\nFor more details see filecap(8).\n");
     return cli::exit_ok;
-}
-
-// The highest capability of the running kernel: /proc/sys/kernel/cap_last_cap, or probed
-// with prctl(PR_CAPBSET_READ) when no proc file system is mounted.
-Cap live_cap_last_cap() {
-    if (auto root = ProcRoot::open())
-        if (auto last = read_cap_last_cap(*root)) return *last;
-    Cap last = 0;
-    while (last < max_cap && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0) ++last;
-    return last;
 }
 
 // A capability name as libcap-ng takes it: a name of `filecap -d` in any case, without
@@ -204,7 +185,7 @@ std::optional<unsigned> parse_jobs(const char* text) {
 
 // An operand: an absolute path, or a capability name (libcap-ng's rule: anything else).
 std::optional<int> take_operand(const char* arg, Options& opt, bool& operands, Cap last_cap) {
-    if (opt.all) return usage_error();  // -a must stand alone
+    if (opt.all) return cli::usage_error("-a takes no other argument");
     operands = true;
     if (arg[0] == '/') {
         struct stat st {};
@@ -233,11 +214,9 @@ std::optional<int> take_operand(const char* arg, Options& opt, bool& operands, C
         return std::nullopt;
     }
     auto cap = find_cap_name(word, last_cap);
-    if (!cap) {
-        fmt::print(stderr, "Unrecognized capability.\n");
-        return usage_error();
-    }
-    if (!opt.file) return usage_error();
+    if (!cap) return cli::usage_error(fmt::format("unknown capability: {}", escape_name(arg)));
+    if (!opt.file)
+        return cli::usage_error(fmt::format("capability names follow one regular file: {}", escape_name(arg)));
     opt.to_write.add(*cap);
     opt.write = true;
     return std::nullopt;
@@ -272,12 +251,12 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
             if (auto rc = take_operand(optarg, opt, operands, last_cap)) return rc;
             break;
         case 'a':
-            if (operands || opt.all) return usage_error();
+            if (operands || opt.all) return cli::usage_error("-a takes no other argument");
             opt.all = true;
             break;
         case 'd':
             // What follows is ignored (libcap-ng), but for the column options.
-            if (opt.all) return usage_error();
+            if (opt.all) return cli::usage_error("-a takes no other argument");
             opt.list_caps = true;
             break;
         case 'j': {
@@ -308,13 +287,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
         case 'H': opt.list_columns = true; break;
         case 'h': return print_help();
         case 'V': return cli::print_version();
-        case ':':
-            cli::warnf("option '{}' requires an argument", escape_name(argv[optind - 1]));
-            return usage_error();
         default:
-            // libcap-ng takes any other word for a capability name.
-            fmt::print(stderr, "Unrecognized capability.\n");
-            return usage_error();
+            // libcap-ng takes any other word starting with '-' for a capability name.
+            return cli::option_error(c, argv, long_options);
         }
     }
     if (opt.list_caps) return list_capabilities(opt, last_cap);
@@ -347,10 +322,7 @@ Shown classify(const FileCaps& fc, Cap last_cap) {
     CapSet known = CapSet::all_up_to(last_cap);
     CapSet permitted = fc.permitted & known, inheritable = fc.inheritable & known;
     CapSet effective = fc.effective ? permitted | inheritable : CapSet();
-    auto text = [&](CapSet decided) {
-        if (!decided.empty() && decided.is_full(last_cap)) return std::string("full");
-        return permitted.empty() ? std::string("none") : format_cap_list(permitted);
-    };
+    auto text = [&](CapSet decided) { return format_cap_summary(decided, permitted, last_cap); };
     if (!effective.empty()) return {"effective", text(effective), true};
     if (!permitted.empty()) return {"permitted", text(permitted), true};
     // Column mode only: every bit counts there.
@@ -465,15 +437,6 @@ std::vector<std::string> path_directories() {
     return dirs;
 }
 
-// The CPUs this process may run on.
-unsigned cpu_count_hint() {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return static_cast<unsigned>(CPU_COUNT(&set));
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? static_cast<unsigned>(n) : 1;
-}
-
 // A deep or wide tree keeps a descriptor open per level with unread subdirectories.
 void raise_fd_limit() {
     struct rlimit lim {};
@@ -540,7 +503,7 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
     wo.jobs = opt.jobs;
     // Without -j: one walker per CPU, and up to 8 per CPU in all while the walk waits for
     // the disk (a cold cache), so that directory reads overlap.
-    if (opt.jobs == 0) wo.io_jobs = std::min(7 * cpu_count_hint(), 64u);
+    if (opt.jobs == 0) wo.io_jobs = WalkOptions::io_jobs_auto;
     wo.one_file_system = opt.one_file_system;
     for (const std::string& ex : opt.exclude) {
         struct stat st {};
@@ -550,13 +513,16 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         }
         wo.exclude.push_back(FileId{st.st_dev, st.st_ino});
     }
+    std::uint64_t refused = 0;  // directories that could not be read
     WalkStats stats = walk_file_caps(starts, wo, [&](const WalkEntry& e) {
         if (e.error) {
             // Vanished meanwhile, or on a file system without extended attributes (which
             // cannot hold capabilities): nothing to report.
             if (e.error->code == ENOENT || e.error->code == ENOTSUP) return;
-            if (e.kind == WalkEntry::Kind::directory)
+            if (e.kind == WalkEntry::Kind::directory) {
                 report.directory_error(e.path, *e.error);
+                ++refused;
+            }
             else if (e.error->data)
                 report.invalid(e.path, *e.error);
             else
@@ -571,7 +537,7 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
     if (stats.threads == 1 && stats.thread_error)
         cli::warnf("could not start a thread to read directories ({}); searched with one",
                    std::strerror(stats.thread_error));
-    return cli::exit_ok;
+    return stats.directories == 0 && refused != 0 ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 int run(int argc, char** argv) {

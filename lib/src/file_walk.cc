@@ -162,7 +162,8 @@ public:
         for (auto it = roots_.rbegin(); it != roots_.rend(); ++it) stack_.push_back(it->get());
 
         unsigned jobs = opt_.jobs ? opt_.jobs : cpu_count();
-        max_threads_ = jobs + opt_.io_jobs;
+        io_jobs_ = opt_.io_jobs == WalkOptions::io_jobs_auto ? std::min(7 * cpu_count(), 64u) : opt_.io_jobs;
+        max_threads_ = jobs + io_jobs_;
         threads_.reserve(max_threads_ - 1);
         try {
             {
@@ -219,7 +220,7 @@ private:
     // Every few directories: did this thread read from the disk since the last look? Then
     // the walk is waiting for I/O, and one more thread lets another read overlap it.
     void watch_io(IoWatch& w) {
-        if (opt_.io_jobs == 0 || ++w.directories % 8 != 0) return;
+        if (io_jobs_ == 0 || ++w.directories % 8 != 0) return;
         struct rusage ru {};
         if (::getrusage(RUSAGE_THREAD, &ru) != 0) return;
         bool read_disk = ru.ru_inblock > w.inblock;
@@ -499,6 +500,7 @@ private:
     std::vector<DirNode*> stack_;  // directories to read, the next in walk order on top
     std::vector<std::thread> threads_;
     unsigned max_threads_ = 1;     // the calling thread included
+    unsigned io_jobs_ = 0;         // threads that may join while the walk waits for the disk
     int thread_error_ = 0;         // errno of a thread that could not be started
     bool stop_ = false;
     unsigned idle_ = 0;              // worker threads waiting for work

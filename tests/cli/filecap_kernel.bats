@@ -369,8 +369,8 @@ PY
     setcap cap_kill+p "$f"
     run --separate-stderr filecap "$f" bogus
     assert_failure 1
-    [ "$stderr" = "Unrecognized capability.
-usage: filecap [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]" ]
+    [ "$stderr" = "filecap: unknown capability: bogus
+Try 'filecap --help' for more information." ]
     run --separate-stderr filecap "$f" cap_chown
     assert_failure 1
     run --separate-stderr filecap "$FC/link_to_eff" chown
@@ -378,7 +378,8 @@ usage: filecap [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]" ]
     [ "$stderr" = "Must be one regular file or directory" ]
     run --separate-stderr filecap "$FC/sub" chown
     assert_failure 1
-    [ "$stderr" = "usage: filecap [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]" ]
+    [ "$stderr" = "filecap: capability names follow one regular file: chown
+Try 'filecap --help' for more information." ]
     run --separate-stderr filecap "$T/missing" chown
     assert_failure 1
     [ "$stderr" = "Error checking path $T/missing (No such file or directory)" ]

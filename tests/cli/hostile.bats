@@ -522,7 +522,7 @@ PY
 
 @test "the program name (argv[0]) is escaped in every message" {
     local t
-    for t in pscap netcap captest; do
+    for t in pscap netcap captest filecap; do
         run --separate-stderr bash -c 'exec -a "$1" "$2" --bogus-option' sh $'x/'"$t"$'\e[31m\xff' "$BIN/$t"
         assert_failure
         clean <(printf '%s' "$stderr") || fail "$t: raw bytes in: $stderr"

@@ -33,3 +33,33 @@ load common
     run --separate-stderr "$BIN/pscap" --proc-root "$t"
     assert_success
 }
+
+@test "filecap: every directory to search refused: exit 2; one read, the rest refused: 0" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to take another user's identity"
+    # (under /tmp: bats' own directories are closed to other users)
+    T=$(mktemp -d /tmp/capinspect-nothing.XXXXXX)
+    local t=$T/tree
+    local as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --bounding-set=-all)
+    mkdir -p "$t/sub" "$t/other"
+    chmod 711 "$T"
+    chmod 700 "$t"
+    run --separate-stderr "${as_nobody[@]}" "$BIN/filecap" "$t"
+    assert_failure 2
+    assert_output ''
+    [ "$stderr" = "filecap: cannot read directory $t: Permission denied" ]
+    run --separate-stderr "${as_nobody[@]}" "$BIN/filecap" -J "$t"
+    assert_failure 2
+    # the top read, a directory below refused: a partial result
+    chmod 755 "$t"
+    chmod 700 "$t/sub"
+    run --separate-stderr "${as_nobody[@]}" "$BIN/filecap" "$t"
+    assert_success
+    [ "$stderr" = "filecap: cannot read directory $t/sub: Permission denied" ]
+    # a directory that does not exist is nothing found, not nothing read
+    run --separate-stderr "$BIN/filecap" "$t/other"
+    assert_success
+}
+
+teardown() {
+    [ -z "${T:-}" ] || rm -rf "$T"
+}

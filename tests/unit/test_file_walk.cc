@@ -113,8 +113,11 @@ TEST_CASE("walk: depth first, entries sorted by name, a subtree right after its 
                                      t.path("c")};
     CHECK(seen.files == want);
     CHECK(seen.dirs.empty());
-    // the same order with any number of threads
+    // the same order with any number of threads, and with threads joining for the disk
     for (unsigned jobs : {2u, 3u, 8u}) CHECK(walk({t.root}, all_files(jobs)).files == want);
+    WalkOptions io = all_files(0);
+    io.io_jobs = WalkOptions::io_jobs_auto;
+    CHECK(walk({t.root}, io).files == want);
 }
 
 TEST_CASE("walk: a slow reader holds the other threads back, and misses nothing") {

@@ -37,7 +37,8 @@ struct WalkOptions {
     // Up to this many more threads join when the walk waits for the disk (the walking
     // threads' block reads, getrusage(2) RUSAGE_THREAD, go up), so that the reads of
     // several directories overlap: a cold cache is bound by I/O latency, not by CPUs.
-    // With a warm cache no thread is added.
+    // With a warm cache no thread is added. io_jobs_auto: 7 per CPU, at most 64.
+    static constexpr unsigned io_jobs_auto = ~0u;
     unsigned io_jobs = 0;
     // Do not enter a directory on another file system than its start (find -xdev).
     bool one_file_system = false;
