@@ -21,7 +21,7 @@ SOVERSION := 0
 CXX      ?= g++
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libcap libcap-ng fmt smartcols libmnl nlohmann_json
+PKGS     := libcap libcap-ng fmt smartcols libmnl nlohmann_json libsystemd
 
 # Sanitizer builds live in their own tree so that objects never mix.
 B := build$(if $(SANITIZE),/san)

@@ -13,6 +13,7 @@
 namespace capinspect::auditor {
 
 const Subcommand subcommands[] = {
+    {"unit", "[<unit>...] [--all] [-J]", "check services against the sandbox their units configure", run_unit},
 };
 
 namespace {

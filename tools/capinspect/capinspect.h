@@ -17,4 +17,7 @@ struct Subcommand {
     int (*run)(int argc, char** argv);  // argv[0] is the subcommand's name
 };
 
+// The subcommands (unit.cc).
+int run_unit(int argc, char** argv);
+
 }  // namespace capinspect::auditor

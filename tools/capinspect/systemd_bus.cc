@@ -1,0 +1,135 @@
+#include "capinspect/systemd_bus.h"
+
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace capinspect::auditor {
+namespace {
+
+constexpr const char* destination = "org.freedesktop.systemd1";
+constexpr const char* manager_path = "/org/freedesktop/systemd1";
+constexpr const char* manager_interface = "org.freedesktop.systemd1.Manager";
+constexpr std::uint64_t call_timeout_usec = 10'000'000;
+
+// An sd_bus_error freed at the end of its scope.
+struct BusError {
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    ~BusError() { sd_bus_error_free(&e); }
+    // The manager's words when it gave any, else strerror.
+    std::string text(int r) const {
+        if (e.message && *e.message) return e.message;
+        return std::strerror(-r);
+    }
+};
+
+struct Message {
+    sd_bus_message* m = nullptr;
+    ~Message() { sd_bus_message_unref(m); }
+};
+
+}  // namespace
+
+void SystemdBus::Unref::operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
+
+Result<SystemdBus> SystemdBus::open() {
+    sd_bus* bus = nullptr;
+    int r = 0;
+    if (geteuid() == 0 && !std::getenv("DBUS_SYSTEM_BUS_ADDRESS")) {
+        // The manager's own socket: no bus daemon in between (systemctl does the same).
+        if ((r = sd_bus_new(&bus)) >= 0 && (r = sd_bus_set_address(bus, "unix:path=/run/systemd/private")) >= 0 &&
+            (r = sd_bus_start(bus)) >= 0) {
+            sd_bus_set_method_call_timeout(bus, call_timeout_usec);
+            return SystemdBus(bus);
+        }
+        sd_bus_unref(bus);
+        bus = nullptr;
+    }
+    r = sd_bus_open_system(&bus);
+    if (r < 0) return fail(-r, "cannot reach systemd on the system bus");
+    sd_bus_set_method_call_timeout(bus, call_timeout_usec);
+    return SystemdBus(bus);
+}
+
+Result<std::string> SystemdBus::unit_path(const std::string& name) {
+    for (const char* method : {"GetUnit", "LoadUnit"}) {
+        BusError error;
+        Message reply;
+        int r = sd_bus_call_method(bus_.get(), destination, manager_path, manager_interface, method, &error.e,
+                                   &reply.m, "s", name.c_str());
+        if (r < 0) {
+            if (sd_bus_error_has_name(&error.e, "org.freedesktop.systemd1.NoSuchUnit")) continue;
+            if (sd_bus_error_has_names(&error.e, "org.freedesktop.DBus.Error.ServiceUnknown",
+                                       "org.freedesktop.DBus.Error.NameHasNoOwner"))
+                return fail_data("systemd is not on the system bus: " + error.text(r));
+            if (r == -ENOTCONN || r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET)
+                return fail(-r, "cannot reach systemd on the system bus");
+            return fail_data(name + ": " + error.text(r));
+        }
+        const char* path = nullptr;
+        r = sd_bus_message_read(reply.m, "o", &path);
+        if (r < 0 || !path) return fail_data("systemd's answer to " + std::string(method) + " is malformed");
+        return std::string(path);
+    }
+    return fail_data("unit " + name + " not found");
+}
+
+Result<bool> SystemdBus::get_all(const std::string& path, const char* interface, const std::string& name,
+                                 UnitConfig& out) {
+    BusError error;
+    Message reply;
+    int r = sd_bus_call_method(bus_.get(), destination, path.c_str(), "org.freedesktop.DBus.Properties", "GetAll",
+                               &error.e, &reply.m, "s", interface);
+    if (r < 0) return fail_data(name + ": " + error.text(r));
+    return decode_unit_properties(reply.m, name, out);
+}
+
+Result<UnitConfig> SystemdBus::read_unit(const std::string& path, const std::string& name) {
+    UnitConfig config;
+    for (const char* interface : {"org.freedesktop.systemd1.Unit", "org.freedesktop.systemd1.Service"}) {
+        auto r = get_all(path, interface, name, config);
+        if (!r) return fail(r.error());
+    }
+    return config;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SystemdBus::list_services() {
+    BusError error;
+    Message reply;
+    sd_bus_message* call = nullptr;
+    int r = sd_bus_message_new_method_call(bus_.get(), &call, destination, manager_path, manager_interface,
+                                           "ListUnitsByPatterns");
+    Message owned{call};
+    const char* states[] = {"active", "reloading", "activating", "deactivating", "failed", "maintenance", nullptr};
+    const char* patterns[] = {"*.service", nullptr};
+    if (r >= 0) r = sd_bus_message_append_strv(call, const_cast<char**>(states));
+    if (r >= 0) r = sd_bus_message_append_strv(call, const_cast<char**>(patterns));
+    if (r >= 0) r = sd_bus_call(bus_.get(), call, 0, &error.e, &reply.m);
+    if (r < 0) {
+        if (sd_bus_error_has_names(&error.e, "org.freedesktop.DBus.Error.ServiceUnknown",
+                                   "org.freedesktop.DBus.Error.NameHasNoOwner"))
+            return fail_data("systemd is not on the system bus: " + error.text(r));
+        if (r == -ENOTCONN || r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET)
+            return fail(-r, "cannot reach systemd on the system bus");
+        return fail_data("cannot list the services: " + error.text(r));
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    // a(ssssssouso): name, description, load state, active state, sub state, following,
+    // object path, job id, job type, job path.
+    r = sd_bus_message_enter_container(reply.m, 'a', "(ssssssouso)");
+    if (r < 0) return fail_data("systemd's list of units is malformed");
+    const char *id, *description, *load, *active, *sub, *following, *path, *job_type, *job_path;
+    std::uint32_t job_id = 0;
+    while ((r = sd_bus_message_read(reply.m, "(ssssssouso)", &id, &description, &load, &active, &sub, &following,
+                                    &path, &job_id, &job_type, &job_path)) > 0)
+        if (std::strcmp(active, "inactive") != 0) out.emplace_back(id, path);
+    if (r < 0 || sd_bus_message_exit_container(reply.m) < 0)
+        return fail_data("systemd's list of units is malformed");
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace capinspect::auditor
