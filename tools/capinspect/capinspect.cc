@@ -14,6 +14,7 @@ namespace capinspect::auditor {
 
 const Subcommand subcommands[] = {
     {"unit", "[<unit>...] [--all] [-J]", "check services against the sandbox their units configure", run_unit},
+    {"explain", "<pid> [<capability>...] [-J]", "explain why a process holds each capability", run_explain},
 };
 
 namespace {

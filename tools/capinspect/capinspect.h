@@ -17,7 +17,8 @@ struct Subcommand {
     int (*run)(int argc, char** argv);  // argv[0] is the subcommand's name
 };
 
-// The subcommands (unit.cc).
+// The subcommands (unit.cc, explain.cc).
 int run_unit(int argc, char** argv);
+int run_explain(int argc, char** argv);
 
 }  // namespace capinspect::auditor
