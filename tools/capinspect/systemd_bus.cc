@@ -26,6 +26,23 @@ struct BusError {
     }
 };
 
+// A D-Bus error about the bus, not about the unit: no systemd to answer.
+bool bus_level(const sd_bus_error* e) {
+    return sd_bus_error_has_names(e, "org.freedesktop.DBus.Error.ServiceUnknown",
+                                  "org.freedesktop.DBus.Error.NameHasNoOwner", "org.freedesktop.DBus.Error.NoReply",
+                                  "org.freedesktop.DBus.Error.Timeout", "org.freedesktop.DBus.Error.Disconnected",
+                                  "org.freedesktop.DBus.Error.AccessDenied") ||
+           (e->name && std::strncmp(e->name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0);
+}
+
+// The failure of a call: the bus itself (no systemd, no connection) or the request.
+Failure call_failure(int r, const BusError& error, const std::string& what) {
+    if (bus_level(&error.e)) return Failure(Error{ENOTCONN, "systemd is not on the system bus: " + error.text(r), true});
+    if (!error.e.name && (r == -ENOTCONN || r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET || r == -ETIMEDOUT))
+        return fail(-r, "cannot reach systemd on the system bus");
+    return fail_data(what + ": " + error.text(r));
+}
+
 struct Message {
     sd_bus_message* m = nullptr;
     ~Message() { sd_bus_message_unref(m); }
@@ -62,12 +79,7 @@ Result<std::string> SystemdBus::unit_path(const std::string& name) {
                                    &reply.m, "s", name.c_str());
         if (r < 0) {
             if (sd_bus_error_has_name(&error.e, "org.freedesktop.systemd1.NoSuchUnit")) continue;
-            if (sd_bus_error_has_names(&error.e, "org.freedesktop.DBus.Error.ServiceUnknown",
-                                       "org.freedesktop.DBus.Error.NameHasNoOwner"))
-                return fail_data("systemd is not on the system bus: " + error.text(r));
-            if (r == -ENOTCONN || r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET)
-                return fail(-r, "cannot reach systemd on the system bus");
-            return fail_data(name + ": " + error.text(r));
+            return call_failure(r, error, name);
         }
         const char* path = nullptr;
         r = sd_bus_message_read(reply.m, "o", &path);
@@ -83,7 +95,7 @@ Result<bool> SystemdBus::get_all(const std::string& path, const char* interface,
     Message reply;
     int r = sd_bus_call_method(bus_.get(), destination, path.c_str(), "org.freedesktop.DBus.Properties", "GetAll",
                                &error.e, &reply.m, "s", interface);
-    if (r < 0) return fail_data(name + ": " + error.text(r));
+    if (r < 0) return call_failure(r, error, name);
     return decode_unit_properties(reply.m, name, out);
 }
 
@@ -108,14 +120,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SystemdBus::list_servic
     if (r >= 0) r = sd_bus_message_append_strv(call, const_cast<char**>(states));
     if (r >= 0) r = sd_bus_message_append_strv(call, const_cast<char**>(patterns));
     if (r >= 0) r = sd_bus_call(bus_.get(), call, 0, &error.e, &reply.m);
-    if (r < 0) {
-        if (sd_bus_error_has_names(&error.e, "org.freedesktop.DBus.Error.ServiceUnknown",
-                                   "org.freedesktop.DBus.Error.NameHasNoOwner"))
-            return fail_data("systemd is not on the system bus: " + error.text(r));
-        if (r == -ENOTCONN || r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET)
-            return fail(-r, "cannot reach systemd on the system bus");
-        return fail_data("cannot list the services: " + error.text(r));
-    }
+    if (r < 0) return call_failure(r, error, "cannot list the services");
     std::vector<std::pair<std::string, std::string>> out;
     // a(ssssssouso): name, description, load state, active state, sub state, following,
     // object path, job id, job type, job path.

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <cerrno>
+
 #include <capinspect/error.h>
 
 #include "capinspect/unit_config.h"
@@ -15,6 +17,10 @@
 struct sd_bus;
 
 namespace capinspect::auditor {
+
+// True for an error that says systemd cannot be asked at all (no connection, no systemd
+// on the bus), as opposed to an error about one unit.
+inline bool is_unreachable(const Error& e) { return !e.data || e.code == ENOTCONN; }
 
 class SystemdBus {
 public:

@@ -303,6 +303,7 @@ int run_unit(int argc, char** argv) {
 
     auto bus = SystemdBus::open();
     if (!bus) {
+        for (const std::string& e : errors) cli::warn(e);
         cli::warn(bus.error().message());
         return exit_error;
     }
@@ -319,7 +320,8 @@ int run_unit(int argc, char** argv) {
             auto path = bus->unit_path(name);
             if (!path) {
                 // No systemd at all: one line, then stop.
-                if (!path.error().data) {
+                if (is_unreachable(path.error())) {
+                    for (const std::string& e : errors) cli::warn(e);
                     cli::warn(path.error().message());
                     return exit_error;
                 }
@@ -335,6 +337,10 @@ int run_unit(int argc, char** argv) {
     for (auto& [name, path] : targets) {
         auto config = bus->read_unit(path, name);
         if (!config) {
+            if (is_unreachable(config.error())) {
+                cli::warn(config.error().message());
+                return exit_error;
+            }
             errors.push_back(config.error().message());
             continue;
         }
