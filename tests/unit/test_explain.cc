@@ -169,7 +169,8 @@ TEST_CASE("explain: ambient capabilities from the parent and from the unit") {
     ctx.unit->ambient = only(net_bind_service).mask();
     ctx.unit->bounding = only(net_bind_service).mask();
     auto u = explain_capability(ctx, net_bind_service);
-    CHECK(has_line(u, "source observed: its parent pid 100 (bash) does not hold it in its ambient set"));
+    CHECK(has_line(u, "source inferred: its parent pid 100 (bash) does not hold it in its ambient set: the service "
+                      "manager raised it from the unit's AmbientCapabilities= when it started the service"));
     CHECK(has_line(u, "source observed: its unit listener.service sets AmbientCapabilities= with it"));
 
     // The unit's bounding set is why another capability is missing.

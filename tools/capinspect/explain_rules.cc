@@ -169,7 +169,7 @@ private:
         auto ns_root = namespace_root(p_);
         std::uint32_t r = ns_root.value_or(0);
         std::string where = p_.scope() == PrivilegeScope::namespace_
-                                ? fmt::format(" (uid 0 of its user namespace is uid {} outside)", r)
+                                ? fmt::format(" of its user namespace (uid {} as the reader sees it)", r)
                                 : std::string();
         // The ids the kernel shows are the reader's: root of the process's namespace is `r`.
         bool setuid_case = uid.real != r && uid.effective == r;
@@ -194,9 +194,12 @@ private:
             return;
         }
         if (uid.real == r || uid.effective == r) {
+            bool ns = p_.scope() == PrivilegeScope::namespace_;
+            std::uint32_t shown = uid.effective == r ? uid.effective : uid.real;
+            std::string who_is = uid.effective == r ? "it runs as root" : "its real uid is root";
             step("source", Evidence::observed,
-                 uid.effective == r ? fmt::format("it runs as root (uid {}){}", uid.effective, where)
-                                    : fmt::format("its real uid is root (uid {}){}", uid.real, where));
+                 ns ? fmt::format("{} of its user namespace (uid 0 there, uid {} as the reader sees it)", who_is, shown)
+                    : fmt::format("{} (uid 0)", who_is));
             step("source", Evidence::inferred,
                  fmt::format("an exec as root gives every capability of the bounding set (and of the inheritable "
                              "set) as permitted{}",
@@ -220,12 +223,20 @@ private:
             if (!ctx_.ancestors.empty()) {
                 const ProcStatus& parent = ctx_.ancestors.front();
                 bool has = parent.ambient && parent.ambient->has(c_);
-                step("source", Evidence::observed,
-                     has ? fmt::format("its parent {} holds it in its ambient set too: inherited",
-                                       process_label(parent.pid, parent.name))
-                         : fmt::format("its parent {} does not hold it in its ambient set: raised by the process "
-                                       "itself, or by a parent that has changed since",
-                                       process_label(parent.pid, parent.name)));
+                if (has)
+                    step("source", Evidence::observed,
+                         fmt::format("its parent {} holds it in its ambient set too: inherited",
+                                     process_label(parent.pid, parent.name)));
+                else if (unit_sets)
+                    step("source", Evidence::inferred,
+                         fmt::format("its parent {} does not hold it in its ambient set: the service manager raised "
+                                     "it from the unit's AmbientCapabilities= when it started the service",
+                                     process_label(parent.pid, parent.name)));
+                else
+                    step("source", Evidence::observed,
+                         fmt::format("its parent {} does not hold it in its ambient set: raised by the process "
+                                     "itself, or by a parent that has changed since",
+                                     process_label(parent.pid, parent.name)));
             }
         }
         if (unit_sets)

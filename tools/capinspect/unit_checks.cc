@@ -225,6 +225,7 @@ private:
             if (!beyond.empty()) value += " (beyond it: " + describe_caps(beyond, env_.last_cap) + ")";
             return value;
         }
+        if (set.count() <= 4) return caps_value(set, beyond, false);
         if (beyond.empty()) return describe_caps_brief(set, env_.last_cap);
         // "26 capabilities, 25 beyond it: cap_chown cap_kill ... (22 more)"
         std::string whole = describe_caps(set, env_.last_cap);
