@@ -63,21 +63,21 @@ std::string_view trimmed(std::string_view path) {
 // Among the mounts whose mount point is exactly `point`, the top one: the one no other of
 // them sits on. With several (a list that is not a proc file's), the last.
 const MountEntry* top_of(const std::vector<MountEntry>& mounts, std::string_view point) {
+    std::vector<const MountEntry*> stack;
+    for (const MountEntry& m : mounts)
+        if (trimmed(m.mount_point) == point) stack.push_back(&m);
     const MountEntry* top = nullptr;
-    for (const MountEntry& m : mounts) {
-        if (trimmed(m.mount_point) != point) continue;
+    for (const MountEntry* m : stack) {
         bool covered = false;
-        for (const MountEntry& o : mounts)
-            if (&o != &m && o.parent == m.id && o.id != m.id && trimmed(o.mount_point) == point) {
+        for (const MountEntry* o : stack)
+            if (o != m && o->parent == m->id && o->id != m->id) {
                 covered = true;
                 break;
             }
-        if (!covered) top = &m;
+        if (!covered) top = m;
     }
-    if (top) return top;
     // Every one is covered: a parent cycle, which no kernel writes. Take the last.
-    for (const MountEntry& m : mounts)
-        if (trimmed(m.mount_point) == point) top = &m;
+    if (!top && !stack.empty()) top = stack.back();
     return top;
 }
 
