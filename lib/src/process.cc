@@ -141,7 +141,8 @@ public:
                     reader_userns_ = parse_namespace_link(*link);
                     break;
                 }
-        if (query.pids.empty()) kthreads_ = kthreadd_children(root);
+        // A cgroup's few pids need no list of kernel threads: their status rules one out.
+        if (query.pids.empty() && !query.cgroup) kthreads_ = kthreadd_children(root);
         self_ = root.is_live() && !query.include_self ? ::getpid() : 0;
     }
 
