@@ -456,3 +456,42 @@ TEST_CASE("unit: systemctl show's spelling of values") {
     CHECK(format_namespaces(0x40000000 | 0x10000000) == "net user");
     CHECK(format_bool(true) == "yes");
 }
+
+TEST_CASE("unit: ReadWritePaths= wins over ProtectSystem=; paths made after the start were never protected") {
+    Process m = manager();
+    UnitConfig c;
+    c.id = "logind.service";
+    c.protect_system = "strict";
+    c.protect_home = "yes";
+    c.read_write_paths = {"/etc", "-/run"};
+    c.exec_main_start_timestamp = 1'000'000;
+    Process p = hardened();
+    // systemd-logind's view: "/" read-only, but /etc (ReadWritePaths=) writable.
+    p.mounts = mounts(
+        "377 327 0:40 / / ro,nosuid - tmpfs tmpfs rw\n"
+        "378 377 254:0 /usr /usr ro,nosuid,relatime - ext4 /dev/vda rw\n"
+        "432 377 0:40 /etc /etc rw,nosuid - tmpfs tmpfs rw\n"
+        "287 377 0:45 /host/inaccessible/dir /root ro,nosuid,nodev,noexec - tmpfs tmpfs rw\n");
+    CheckEnvironment e = env();
+    // /home and /run/user came into being after the service started (as in a container
+    // whose tmpfiles run later); /root existed.
+    e.birth_usec = [](const std::string& path) -> std::optional<std::uint64_t> {
+        return path == "/root" ? 500'000u : 2'000'000u;
+    };
+    auto r = check_unit(c, {p}, &m, e);
+    CHECK(check(r, "ProtectSystem").verdict == Verdict::ok);
+    CHECK(check(r, "ProtectSystem").live ==
+          "/ read-only, /usr read-only for the manager too, /etc writable (ReadWritePaths=)");
+    CHECK(check(r, "ProtectHome").verdict == Verdict::ok);
+    CHECK(check(r, "ProtectHome").live ==
+          "/home created after the service started, /root inaccessible, /run/user created after the service started");
+
+    // Had /home been there at the start, its missing protection is drift.
+    e.birth_usec = [](const std::string&) -> std::optional<std::uint64_t> { return 500'000u; };
+    auto d = check_unit(c, {p}, &m, e);
+    CHECK(check(d, "ProtectHome").verdict == Verdict::drift);
+    CHECK(check(d, "ProtectHome").live == "/home accessible, /root inaccessible, /run/user accessible");
+    // Without ReadWritePaths=/etc, a writable /etc is drift.
+    c.read_write_paths.clear();
+    CHECK(check(check_unit(c, {p}, &m, e), "ProtectSystem").verdict == Verdict::drift);
+}

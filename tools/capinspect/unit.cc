@@ -1,6 +1,7 @@
 // capinspect unit: is each service confined the way its unit says? The configured sandbox
 // comes from systemd over D-Bus (systemd_bus.h), the live state of every process and thread
 // in the unit's cgroup from the library's walk, and unit_checks.h compares them.
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -138,6 +139,14 @@ CheckEnvironment environment(Cap last_cap) {
         if (lstat(path.c_str(), &st) != 0) return std::nullopt;
         return static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000u +
                static_cast<std::uint64_t>(st.st_mtim.tv_nsec) / 1000u;
+    };
+    env.birth_usec = [](const std::string& path) -> std::optional<std::uint64_t> {
+        // Only the birth time: the status change time moves with every entry made inside.
+        struct statx stx {};
+        if (statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) != 0 ||
+            !(stx.stx_mask & STATX_BTIME))
+            return std::nullopt;
+        return static_cast<std::uint64_t>(stx.stx_btime.tv_sec) * 1'000'000u + stx.stx_btime.tv_nsec / 1000u;
     };
     return env;
 }
@@ -334,8 +343,10 @@ int run_unit(int argc, char** argv) {
 
     std::vector<Audited> audited;
     unsigned facts_needed = 0;
-    for (auto& [name, path] : targets) {
-        auto config = bus->read_unit(path, name);
+    auto configs = bus->read_units(targets);
+    for (size_t i = 0; i < targets.size(); ++i) {
+        const std::string& name = targets[i].first;
+        auto& config = configs[i];
         if (!config) {
             if (is_unreachable(config.error())) {
                 cli::warn(config.error().message());

@@ -391,7 +391,32 @@ private:
         }
     }
 
-    enum class PathState { guarded, guarded_as_manager, open, absent };
+    // guarded: protected, and not as the manager's view is; guarded_as_manager: protected,
+    // but so it is for the manager (tells nothing); open: not protected; exempt: not
+    // protected, as it should be (ReadWritePaths=, created after the start); absent.
+    enum class PathState { guarded, guarded_as_manager, open, exempt, absent };
+
+    // The start of the service's main process (else of its activation), µs since the epoch.
+    std::uint64_t start_time() const {
+        return c_.exec_main_start_timestamp ? c_.exec_main_start_timestamp : c_.active_enter_timestamp;
+    }
+
+    // A path the process has no mount of its own on, that came into being after the
+    // service started: systemd, which skips missing paths, could not act on it.
+    bool created_after_start(const std::vector<MountEntry>& mounts, const std::string& path) const {
+        if (!env_.birth_usec || !start_time() || find_mount_at(mounts, path)) return false;
+        auto born = env_.birth_usec(path);
+        return born && *born > start_time();
+    }
+
+    // A path at or below one of ReadWritePaths=, which wins over ProtectSystem=.
+    bool writable_by_unit(const std::string& path) const {
+        for (const std::string& e : c_.read_write_paths) {
+            auto [p, optional] = strip_prefixes(e);
+            if (!p.empty() && is_path_below(path, p)) return true;
+        }
+        return false;
+    }
 
     // Whether `path` is read-only for a process, and whether the manager's view already was.
     PathState read_only_state(const std::vector<MountEntry>& mounts, const std::string& path) const {
@@ -409,6 +434,7 @@ private:
         case PathState::guarded: return guarded_word;
         case PathState::guarded_as_manager: return "read-only for the manager too";
         case PathState::open: return "writable";
+        case PathState::exempt: return "exempt";
         case PathState::absent: return "absent";
         }
         return "?";
@@ -495,10 +521,16 @@ private:
             paths = existing({"/usr", "/boot", "/efi", "/etc"});
         else
             paths = existing({"/usr", "/boot", "/efi"});
-        check_paths("ProtectSystem", v, paths, [&](const std::vector<MountEntry>& mounts, const std::string& path) {
-            PathState s = read_only_state(mounts, path);
-            return std::pair<PathState, std::string>{s, state_text(s, "read-only")};
-        });
+        check_paths("ProtectSystem", v, paths,
+                    [&](const std::vector<MountEntry>& mounts, const std::string& path) -> std::pair<PathState, std::string> {
+                        PathState s = read_only_state(mounts, path);
+                        if (s == PathState::open && writable_by_unit(path))
+                            return {PathState::exempt, "writable (ReadWritePaths=)"};
+                        if (s == PathState::open && path != "/" && path != "/usr" && path != "/etc" &&
+                            created_after_start(mounts, path))
+                            return {PathState::exempt, "created after the service started"};
+                        return {s, state_text(s, "read-only")};
+                    });
     }
 
     void check_protect_home() {
@@ -507,9 +539,15 @@ private:
         auto paths = existing({"/home", "/root", "/run/user"});
         check_paths("ProtectHome", v, paths,
                     [&](const std::vector<MountEntry>& mounts, const std::string& path) -> std::pair<PathState, std::string> {
+                        // systemd protects these only where they exist when the service starts.
+                        auto later = [&](std::pair<PathState, std::string> r) -> std::pair<PathState, std::string> {
+                            if (r.first == PathState::open && created_after_start(mounts, path))
+                                return {PathState::exempt, "created after the service started"};
+                            return r;
+                        };
                         if (v == "read-only") {
                             PathState s = read_only_state(mounts, path);
-                            return {s, state_text(s, "read-only")};
+                            return later({s, state_text(s, "read-only")});
                         }
                         const MountEntry* m = find_mount_at(mounts, path);
                         const auto* mm = manager_mounts();
@@ -517,10 +555,10 @@ private:
                         if (v == "tmpfs") {
                             if (m && m->fs_type == "tmpfs" && !same_mount(m, theirs))
                                 return {PathState::guarded, "an empty tmpfs"};
-                            return {PathState::open, "not replaced"};
+                            return later({PathState::open, "not replaced"});
                         }
                         if (m && is_inaccessible_mount(*m)) return {PathState::guarded, "inaccessible"};
-                        return {PathState::open, "accessible"};
+                        return later({PathState::open, "accessible"});
                     });
     }
 
@@ -565,12 +603,23 @@ private:
         return paths;
     }
 
+    // Whether the entry of `path` in `entries` starts with "-" (skipped when missing).
+    static bool optional_entry(const std::vector<std::string>& entries, const std::string& path) {
+        for (const std::string& e : entries) {
+            auto [p, optional] = strip_prefixes(e);
+            if (p == path) return optional;
+        }
+        return false;
+    }
+
     void check_inaccessible_paths() {
         if (c_.inaccessible_paths.empty()) return not_set("InaccessiblePaths");
         check_paths("InaccessiblePaths", format_list(c_.inaccessible_paths), listed_paths(c_.inaccessible_paths),
                     [&](const std::vector<MountEntry>& mounts, const std::string& path) -> std::pair<PathState, std::string> {
                         const MountEntry* m = find_covering_mount(mounts, path);
                         if (m && is_inaccessible_mount(*m)) return {PathState::guarded, "inaccessible"};
+                        if (optional_entry(c_.inaccessible_paths, path) && created_after_start(mounts, path))
+                            return {PathState::exempt, "created after the service started"};
                         return {PathState::open, "accessible"};
                     });
     }
@@ -578,9 +627,12 @@ private:
     void check_read_only_paths() {
         if (c_.read_only_paths.empty()) return not_set("ReadOnlyPaths");
         check_paths("ReadOnlyPaths", format_list(c_.read_only_paths), listed_paths(c_.read_only_paths),
-                    [&](const std::vector<MountEntry>& mounts, const std::string& path) {
+                    [&](const std::vector<MountEntry>& mounts, const std::string& path) -> std::pair<PathState, std::string> {
                         PathState s = read_only_state(mounts, path);
-                        return std::pair<PathState, std::string>{s, state_text(s, "read-only")};
+                        if (s == PathState::open && optional_entry(c_.read_only_paths, path) &&
+                            created_after_start(mounts, path))
+                            return {PathState::exempt, "created after the service started"};
+                        return {s, state_text(s, "read-only")};
                     });
     }
 
@@ -654,12 +706,12 @@ private:
         if (c_.need_daemon_reload)
             report_.notes.push_back("the unit's files changed since systemd last read them (daemon-reload): "
                                     "the configured values are systemd's, not the files'");
-        if (c_.active_enter_timestamp && env_.mtime_usec && !processes_.empty()) {
+        if (start_time() && env_.mtime_usec && !processes_.empty()) {
             std::vector<std::string> files = c_.dropin_paths;
             if (!c_.fragment_path.empty()) files.insert(files.begin(), c_.fragment_path);
             for (const std::string& f : files) {
                 auto t = env_.mtime_usec(f);
-                if (t && *t > c_.active_enter_timestamp)
+                if (t && *t > start_time())
                     report_.notes.push_back(f + " changed after the service started: its processes keep the "
                                                 "settings they started with until it is restarted");
             }

@@ -64,6 +64,9 @@ struct CheckEnvironment {
     std::function<bool(const std::string&)> path_exists;
     // The modification time of a file, µs since the epoch; nullopt when it cannot be read.
     std::function<std::optional<std::uint64_t>(const std::string&)> mtime_usec;
+    // When a path came into being (its birth time), µs since the epoch; nullopt when the
+    // file system does not record it.
+    std::function<std::optional<std::uint64_t>(const std::string&)> birth_usec;
 };
 
 // The ProcessFact bits the checks of `config` need (besides the status and the threads).

@@ -118,6 +118,7 @@ const Property* find_property(std::string_view name) {
         {"NeedDaemonReload", flag(&C::need_daemon_reload)},
         {"ActiveEnterTimestamp", mask(&C::active_enter_timestamp)},
         {"ControlGroup", text(&C::control_group)},
+        {"ExecMainStartTimestamp", mask(&C::exec_main_start_timestamp)},
         {"MainPID", {"u", [](sd_bus_message* m, C& c) { return read_number(m, 'u', c.main_pid); }}},
         {"User", text(&C::user)},
         {"UID",

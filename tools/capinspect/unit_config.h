@@ -54,6 +54,7 @@ struct UnitConfig {
     // org.freedesktop.systemd1.Service
     std::string control_group;  // "/system.slice/x.service"; "" when it has no processes
     std::uint32_t main_pid = 0;
+    std::uint64_t exec_main_start_timestamp = 0;  // µs since the epoch; 0: never
     std::string user;           // "" unset; with DynamicUser=, the unit's name
     std::optional<std::uint32_t> uid;  // the uid the running service got; nullopt: none
     bool dynamic_user = false;
