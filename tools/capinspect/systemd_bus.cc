@@ -89,23 +89,79 @@ Result<std::string> SystemdBus::unit_path(const std::string& name) {
     return fail_data("unit " + name + " not found");
 }
 
-Result<bool> SystemdBus::get_all(const std::string& path, const char* interface, const std::string& name,
-                                 UnitConfig& out) {
-    BusError error;
-    Message reply;
-    int r = sd_bus_call_method(bus_.get(), destination, path.c_str(), "org.freedesktop.DBus.Properties", "GetAll",
-                               &error.e, &reply.m, "s", interface);
-    if (r < 0) return call_failure(r, error, name);
-    return decode_unit_properties(reply.m, name, out);
-}
+namespace {
+
+// One GetAll call: its slot while in flight, its reply when it comes.
+struct Pending {
+    sd_bus_slot* slot = nullptr;
+    sd_bus_message* reply = nullptr;
+    int sent = 0;  // the send's result; < 0: never sent
+    ~Pending() {
+        sd_bus_slot_unref(slot);  // cancels the call if no reply came
+        sd_bus_message_unref(reply);
+    }
+    static int on_reply(sd_bus_message* m, void* userdata, sd_bus_error*) {
+        static_cast<Pending*>(userdata)->reply = sd_bus_message_ref(m);
+        return 0;
+    }
+};
+
+constexpr const char* unit_interfaces[] = {"org.freedesktop.systemd1.Unit", "org.freedesktop.systemd1.Service"};
+// Calls in flight at once: well below a bus daemon's limit of pending replies per
+// connection (128 by default).
+constexpr size_t max_in_flight = 64;
+
+}  // namespace
 
 Result<UnitConfig> SystemdBus::read_unit(const std::string& path, const std::string& name) {
-    UnitConfig config;
-    for (const char* interface : {"org.freedesktop.systemd1.Unit", "org.freedesktop.systemd1.Service"}) {
-        auto r = get_all(path, interface, name, config);
-        if (!r) return fail(r.error());
+    return std::move(read_units({{name, path}}).front());
+}
+
+std::vector<Result<UnitConfig>> SystemdBus::read_units(const std::vector<std::pair<std::string, std::string>>& units) {
+    // The calls are sent ahead of the replies: systemd answers one while this process
+    // decodes another, instead of a round trip each.
+    std::vector<Pending> pending(units.size() * 2);
+    size_t next = 0;
+    auto in_flight = [&] {
+        return std::count_if(pending.begin(), pending.begin() + next,
+                             [](const Pending& p) { return p.sent >= 0 && !p.reply; });
+    };
+    int r = 0;
+    for (;;) {
+        while (next < pending.size() && static_cast<size_t>(in_flight()) < max_in_flight) {
+            Pending& p = pending[next];
+            p.sent = sd_bus_call_method_async(bus_.get(), &p.slot, destination, units[next / 2].second.c_str(),
+                                              "org.freedesktop.DBus.Properties", "GetAll", Pending::on_reply, &p,
+                                              "s", unit_interfaces[next % 2]);
+            ++next;
+        }
+        if (next == pending.size() && in_flight() == 0) break;
+        // Each call times out on its own (the bus's method call timeout) with an error reply.
+        if ((r = sd_bus_process(bus_.get(), nullptr)) < 0) break;
+        if (r == 0 && (r = sd_bus_wait(bus_.get(), UINT64_MAX)) < 0) break;
     }
-    return config;
+    std::vector<Result<UnitConfig>> out;
+    for (size_t u = 0; u < units.size(); ++u) {
+        const std::string& name = units[u].first;
+        UnitConfig config;
+        Result<bool> ok = true;
+        for (size_t k = 0; k < 2 && ok; ++k) {
+            const Pending& p = pending[u * 2 + k];
+            BusError error;
+            if (!p.reply)
+                ok = call_failure(p.sent < 0 ? p.sent : (r < 0 ? r : -ECONNRESET), error, name);
+            else if (sd_bus_message_is_method_error(p.reply, nullptr)) {
+                sd_bus_error_copy(&error.e, sd_bus_message_get_error(p.reply));
+                ok = call_failure(-sd_bus_message_get_errno(p.reply), error, name);
+            } else
+                ok = decode_unit_properties(p.reply, name, config);
+        }
+        if (ok)
+            out.emplace_back(std::move(config));
+        else
+            out.emplace_back(fail(ok.error()));
+    }
+    return out;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> SystemdBus::list_services() {

@@ -33,6 +33,9 @@ public:
 
     // Both interfaces' properties of the unit at `path` (`name` for messages).
     Result<UnitConfig> read_unit(const std::string& path, const std::string& name);
+    // The same for each of `units` (name, object path), in their order, the calls sent
+    // ahead of the replies.
+    std::vector<Result<UnitConfig>> read_units(const std::vector<std::pair<std::string, std::string>>& units);
 
     // The names and object paths of the loaded services whose ActiveState is not
     // "inactive" (only those can have processes), by name.
@@ -43,7 +46,6 @@ private:
         void operator()(sd_bus* bus) const;
     };
     explicit SystemdBus(sd_bus* bus) : bus_(bus) {}
-    Result<bool> get_all(const std::string& path, const char* interface, const std::string& name, UnitConfig& out);
     std::unique_ptr<sd_bus, Unref> bus_;
 };
 
