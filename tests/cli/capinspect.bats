@@ -75,7 +75,7 @@ Try 'capinspect --help' for more information."
     run --separate-stderr "$BIN/capinspect" unit
     assert_equal "$status" 2
     assert_equal "$stderr" "capinspect: unit: no unit given (name one, or --all)
-Try 'capinspect --help' for more information."
+Try 'capinspect unit --help' for more information."
     run --separate-stderr "$BIN/capinspect" unit --all ssh
     assert_equal "$status" 2
     assert_equal "${stderr_lines[0]}" "capinspect: unit: --all takes no unit names"
@@ -85,6 +85,13 @@ Try 'capinspect --help' for more information."
     run --separate-stderr "$BIN/capinspect" unit -x
     assert_equal "$status" 2
     assert_equal "${stderr_lines[0]}" "capinspect: unit: invalid option -- 'x'"
+    assert_equal "${stderr_lines[1]}" "Try 'capinspect unit --help' for more information."
+    run --separate-stderr "$BIN/capinspect" unit --al=1
+    assert_equal "$status" 2
+    assert_equal "${stderr_lines[0]}" "capinspect: unit: option '--al' doesn't allow an argument"
+    run --separate-stderr "$BIN/capinspect" unit $'--\e[2J'
+    assert_equal "$status" 2
+    assert_equal "${stderr_lines[0]}" "capinspect: unit: unrecognized option '--\x1B[2J'"
 }
 
 @test "capinspect unit: no systemd to reach is one line and exit status 2" {

@@ -207,7 +207,7 @@ as_nobody() {
     run --separate-stderr "$BIN/capinspect" explain
     assert_equal "$status" 2
     assert_equal "$stderr" "capinspect: explain: no process id given
-Try 'capinspect --help' for more information."
+Try 'capinspect explain --help' for more information."
     run --separate-stderr "$BIN/capinspect" explain 12ab
     assert_equal "$status" 2
     assert_equal "${stderr_lines[0]}" "capinspect: explain: invalid process id '12ab'"

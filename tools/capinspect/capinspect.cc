@@ -20,15 +20,15 @@ const Subcommand subcommands[] = {
 namespace {
 
 int print_help() {
-    fmt::print(
+    cli::write_out(
         "Usage:\n"
         " capinspect <command> [options] [arguments]\n"
         "\n"
         "Audit what holds privilege on this machine.\n"
         "\n"
         "Commands:\n");
-    for (const Subcommand& s : subcommands) fmt::print(" {:<9} {}\n", s.name, s.summary);
-    fmt::print(
+    for (const Subcommand& s : subcommands) cli::outf(" {:<9} {}\n", s.name, s.summary);
+    cli::write_out(
         "\n"
         "Options:\n"
         " -h, --help     display this help (capinspect <command> --help: the command's)\n"
@@ -47,7 +47,10 @@ int run(int argc, char** argv) {
     if (first == "-h" || first == "--help" || first == "help") return print_help();
     if (first == "-V" || first == "--version") return cli::print_version();
     for (const Subcommand& s : subcommands)
-        if (first == s.name) return s.run(argc - 1, argv + 1);
+        if (first == s.name) {
+            cli::set_command(s.name);
+            return s.run(argc - 1, argv + 1);
+        }
     if (!first.empty() && first[0] == '-')
         return cli::usage_error(fmt::format("unrecognized option '{}'", escape_name(first)), exit_error);
     return cli::usage_error(fmt::format("unknown command '{}'", escape_name(first)), exit_error);

@@ -48,7 +48,7 @@ struct Options {
 };
 
 int print_help() {
-    fmt::print(
+    cli::write_out(
         "Usage:\n"
         " capinspect explain [options] <pid> [<capability>...]\n"
         "\n"
@@ -81,28 +81,22 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "Jh", long_options, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":Jh", long_options, nullptr)) != -1) {
         switch (c) {
         case 'J': opt.json = true; break;
         case opt_no_color: opt.no_color = true; break;
         case 'h': return print_help();
-        default:
-            if (optopt && optopt < 256)
-                return cli::usage_error(
-                    fmt::format("explain: invalid option -- '{}'", escape_name(std::string(1, static_cast<char>(optopt)))),
-                    exit_error);
-            return cli::usage_error(fmt::format("explain: unrecognized option '{}'", escape_name(argv[optind - 1])),
-                                    exit_error);
+        default: return cli::option_error(c, argv, long_options, exit_error);
         }
     }
     std::vector<std::string> operands(argv + optind, argv + argc);
-    if (operands.empty()) return cli::usage_error("explain: no process id given", exit_error);
+    if (operands.empty()) return cli::usage_error("no process id given", exit_error);
     const std::string& p = operands[0];
     char* end = nullptr;
     errno = 0;
     long value = std::strtol(p.c_str(), &end, 10);
     if (p.empty() || *end != '\0' || errno || value <= 0 || value > INT_MAX)
-        return cli::usage_error(fmt::format("explain: invalid process id '{}'", escape_name(p)), exit_error);
+        return cli::usage_error(fmt::format("invalid process id '{}'", escape_name(p)), exit_error);
     opt.pid = static_cast<pid_t>(value);
     opt.caps.assign(operands.begin() + 1, operands.end());
     return std::nullopt;
@@ -229,7 +223,7 @@ void print_text(const ExplainContext& ctx, const std::vector<Explanation>& list,
             out += fmt::format("  {} {:<6} {}\n", ev, s.role, safe_text(s.detail));
         }
     }
-    fwrite(out.data(), 1, out.size(), stdout);
+    cli::write_out(out);
 }
 
 void print_json(const ExplainContext& ctx, const std::vector<Explanation>& list) {
@@ -272,7 +266,7 @@ int run_explain(int argc, char** argv) {
     for (const std::string& name : opt.caps) {
         auto c = parse_cap(name);
         if (!c || *c > last_cap)
-            return cli::usage_error(fmt::format("explain: unknown capability '{}'", escape_name(name)), exit_error);
+            return cli::usage_error(fmt::format("unknown capability '{}'", escape_name(name)), exit_error);
         asked.push_back(*c);
     }
 

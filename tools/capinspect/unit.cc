@@ -38,7 +38,7 @@ struct Options {
 };
 
 int print_help() {
-    fmt::print(
+    cli::write_out(
         "Usage:\n"
         " capinspect unit [options] <unit>...\n"
         " capinspect unit [options] --all\n"
@@ -73,22 +73,18 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "aJh", long_options, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":aJh", long_options, nullptr)) != -1) {
         switch (c) {
         case 'a': opt.all = true; break;
         case 'J': opt.json = true; break;
         case opt_no_color: opt.no_color = true; break;
         case 'h': return print_help();
-        default:
-            if (optopt && optopt < 256)
-                return cli::usage_error(fmt::format("unit: invalid option -- '{}'", escape_name(std::string(1, static_cast<char>(optopt)))), exit_error);
-            return cli::usage_error(fmt::format("unit: unrecognized option '{}'", escape_name(argv[optind - 1])),
-                                    exit_error);
+        default: return cli::option_error(c, argv, long_options, exit_error);
         }
     }
     for (int i = optind; i < argc; ++i) opt.units.emplace_back(argv[i]);
-    if (opt.all && !opt.units.empty()) return cli::usage_error("unit: --all takes no unit names", exit_error);
-    if (!opt.all && opt.units.empty()) return cli::usage_error("unit: no unit given (name one, or --all)", exit_error);
+    if (opt.all && !opt.units.empty()) return cli::usage_error("--all takes no unit names", exit_error);
+    if (!opt.all && opt.units.empty()) return cli::usage_error("no unit given (name one, or --all)", exit_error);
     return std::nullopt;
 }
 
@@ -182,7 +178,7 @@ public:
             if (i) out += '\n';
             unit(out, units[i]);
         }
-        fwrite(out.data(), 1, out.size(), stdout);
+        cli::write_out(out);
     }
 
 private:
