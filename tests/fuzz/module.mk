@@ -36,7 +36,8 @@ $(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libcapinspect.a
 # The tool parts some targets need.
 $(FUZZ_B)/fuzz_unit_properties: $(FUZZ_B)/tools/capinspect/unit_config.o
 $(FUZZ_B)/fuzz_capability_conf: $(FUZZ_B)/tools/capinspect/pam_cap.o
+$(FUZZ_B)/fuzz_exposure: $(FUZZ_B)/tools/netcap/exposure.o
 
 # Keep the objects between runs (make would delete them as intermediates).
 .SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o) $(FUZZ_B)/tools/capinspect/unit_config.o \
-	$(FUZZ_B)/tools/capinspect/pam_cap.o
+	$(FUZZ_B)/tools/capinspect/pam_cap.o $(FUZZ_B)/tools/netcap/exposure.o
