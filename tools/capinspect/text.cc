@@ -1,10 +1,5 @@
 #include "capinspect/text.h"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-
 #include <capinspect/escape.h>
 
 #include "common/cli.h"
@@ -16,12 +11,7 @@ std::string safe_text(std::string_view text) {
     return utf8 ? escape_name(text) : escape_name_ascii(text);
 }
 
-Style::Style(bool no_color_option) {
-    const char* term = std::getenv("TERM");
-    const char* no_color = std::getenv("NO_COLOR");
-    color_ = !no_color_option && isatty(STDOUT_FILENO) && term && *term && std::strcmp(term, "dumb") != 0 &&
-             !(no_color && *no_color);
-}
+Style::Style(bool no_color_option) : color_(!no_color_option && cli::color_terminal()) {}
 
 std::string Style::paint(std::string_view sgr, std::string_view text) const {
     if (!color_) return std::string(text);

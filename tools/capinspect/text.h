@@ -10,8 +10,8 @@ namespace capinspect::auditor {
 // whose character set is not UTF-8, every non-ASCII byte too).
 std::string safe_text(std::string_view text);
 
-// Colour, the way util-linux decides it: only when stdout is a terminal, TERM is set and
-// not "dumb", NO_COLOR is unset and the command line did not say --no-color.
+// Colour where cli::color_terminal() says the terminal shows it, unless the command line
+// said --no-color.
 class Style {
 public:
     explicit Style(bool no_color_option);
