@@ -21,7 +21,7 @@ SOVERSION := 0
 CXX      ?= g++
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libcap libcap-ng fmt smartcols libmnl nlohmann_json
+PKGS     := libcap libcap-ng fmt smartcols libmnl nlohmann_json libsystemd
 
 # Sanitizer builds live in their own tree so that objects never mix.
 B := build$(if $(SANITIZE),/san)
@@ -91,19 +91,20 @@ check: deps
 	@$(MAKE) --no-print-directory all tests
 	@SANITIZE='$(SANITIZE)' sh tests/run.sh $(B)
 
-# Side-by-side benchmarks against libcap-ng, getcap, ss and the floor (root; not part of
-# check), one after the other: bench/results/. BENCH chooses which and in what order
-# (make bench BENCH="pscap captest"); each script's settings (SIZES, ROUNDS, KEEP, ...)
-# pass through the environment, so give SIZES with one benchmark at a time.
-BENCH ?= pscap netcap filecap captest
+# Side-by-side benchmarks against libcap-ng, getcap, ss and the floor, and capinspect unit
+# against pscap (root; not part of check), one after the other: bench/results/. BENCH
+# chooses which and in what order (make bench BENCH="pscap captest"); each script's
+# settings (SIZES, ROUNDS, KEEP, ...) pass through the environment, so give SIZES with one
+# benchmark at a time.
+BENCH ?= pscap netcap filecap captest unit
 bench: deps
 	@for b in $(BENCH); do \
-	    case $$b in pscap|netcap|filecap|captest) ;; \
-	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest)" >&2; exit 2 ;; esac; \
+	    case $$b in pscap|netcap|filecap|captest|unit) ;; \
+	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest unit)" >&2; exit 2 ;; esac; \
 	done; \
 	for b in $(BENCH); do \
 	    echo "== bench/$$b.sh"; \
-	    sh bench/$$b.sh || exit 1; \
+	    bash bench/$$b.sh || exit 1; \
 	done; \
 	echo "Results in bench/results/:"; \
 	for b in $(BENCH); do \
@@ -155,7 +156,8 @@ help:
 	@echo '  uninstall  remove what install put in place (its manifest lists it)'
 	@echo '  clean      remove build/'
 	@echo '  bench      pscap, netcap, filecap and captest side by side with libcap-ng, getcap,'
-	@echo '             ss and the floor (root; BENCH="pscap captest" to choose; bench/results/)'
+	@echo '             ss and the floor, capinspect unit against pscap (root; BENCH="pscap captest"'
+	@echo '             to choose; bench/results/)'
 	@echo 'Variables: PREFIX DESTDIR BINDIR LIBDIR INCLUDEDIR MANDIR BASHCOMPDIR ZSHCOMPDIR'
 	@echo '           FISHCOMPDIR FORCE=1 (install over files of Debian packages) V=1 CXX=clang++'
 	@echo '           SANITIZE=address,undefined WERROR=1'

@@ -33,3 +33,24 @@ show_or_none "$bin/filecap"
 echo
 echo "== This shell's capabilities, and whether a child could regain root (captest)"
 "$bin/captest" --text
+echo
+echo "== Why one capability holder holds its capabilities (capinspect explain)"
+# A holder that is not root tells more than root's "uid 0 at exec"; else the first one.
+holder=$("$bin/pscap" -o PID,UID,EFFECTIVE -J | python3 -c '
+import json, sys
+rows = [p for p in json.load(sys.stdin)["processes"] if p["effective"]]
+rows.sort(key=lambda p: (p["uid"] == 0, p["pid"]))
+print(rows[0]["pid"] if rows else "")
+' 2>/dev/null)
+if [ -n "$holder" ]; then
+    "$bin/capinspect" explain "$holder"
+else
+    echo "  no process holds capabilities (or python3 is not available)"
+fi
+echo
+echo "== Services against the sandbox of their units (capinspect unit --all)"
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ]; then
+    "$bin/capinspect" unit --all
+else
+    echo "  skipped: systemd is not PID 1 here"
+fi

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <capinspect/net_dev.h>
+
 #include "file_caps_internal.h"
 #include "xattr_at.h"
 
@@ -139,7 +141,8 @@ public:
                     reader_userns_ = parse_namespace_link(*link);
                     break;
                 }
-        if (query.pids.empty()) kthreads_ = kthreadd_children(root);
+        // A cgroup's few pids need no list of kernel threads: their status rules one out.
+        if (query.pids.empty() && !query.cgroup) kthreads_ = kthreadd_children(root);
         self_ = root.is_live() && !query.include_self ? ::getpid() : 0;
     }
 
@@ -257,6 +260,25 @@ private:
             else if (!unread(p, fact_cgroup, text.error()))
                 return false;
         }
+        if (facts_ & fact_mounts) {
+            auto mounts = read_mountinfo(dir);
+            if (mounts)
+                p.mounts = std::move(*mounts);
+            else if (!unread(p, fact_mounts, mounts.error()))
+                return false;
+            auto ns = dir.read_namespace("mnt");
+            if (ns)
+                p.mnt_ns = *ns;
+            else if (ns.error().code == ESRCH)
+                return false;
+        }
+        if (facts_ & fact_net_devices) {
+            auto names = read_net_devices(dir);
+            if (names)
+                p.net_devices = std::move(*names);
+            else if (!unread(p, fact_net_devices, names.error()))
+                return false;
+        }
         if (facts_ & fact_lsm) {
             auto text = dir.read_file("attr/current");
             if (text)
@@ -316,6 +338,8 @@ const char* process_fact_name(ProcessFact fact) {
     case fact_cgroup: return "cgroup";
     case fact_lsm: return "security label";
     case fact_sockets: return "open files";
+    case fact_mounts: return "mounts";
+    case fact_net_devices: return "network interfaces";
     }
     return "?";
 }
@@ -335,6 +359,7 @@ void ReadFailures::note(const Error& e) {
 
 void ReadFailures::note_fact(ProcessFact fact, const Error& e) {
     if (e.is_vanished()) return;
+    if (e.data && first_malformed_fact.empty()) first_malformed_fact = e.message();
     ++facts_unread[{static_cast<unsigned>(fact), e.data ? EINVAL : e.code}];
 }
 

@@ -3,7 +3,7 @@
 # every option --help lists is completed, and the files parse when the shell is there.
 load common
 
-TOOLS=(pscap netcap filecap captest)
+TOOLS=(pscap netcap filecap captest capinspect)
 
 setup() {
     TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)

@@ -4,7 +4,7 @@
 # (-H) is in the man page and offered after -o.
 load common
 
-TOOLS=(pscap netcap filecap captest)
+TOOLS=(pscap netcap filecap captest capinspect)
 
 setup() {
     TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)

@@ -27,7 +27,13 @@ for t in tcp tcp6 udp udp6 udplite udplite6 raw raw6 packet; do
     done
     i=$((i + 1))
 done
-mkdir -p "$B/corpus/fuzz_cap_names" "$B/corpus/fuzz_escape" "$B/corpus/fuzz_sock_diag"
+mkdir -p "$B/corpus/fuzz_cap_names" "$B/corpus/fuzz_escape" "$B/corpus/fuzz_sock_diag" \
+    "$B/corpus/fuzz_mountinfo" "$B/corpus/fuzz_net_dev" "$B/corpus/fuzz_capability_conf"
+printf '36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n' \
+    > "$B/corpus/fuzz_mountinfo/line"
+cp /proc/self/mountinfo "$B/corpus/fuzz_mountinfo/self" 2>/dev/null
+cp /proc/self/net/dev "$B/corpus/fuzz_net_dev/self" 2>/dev/null
+printf 'cap_net_raw,^cap_chown,!cap_sys_admin alice @staff\nnone *\n' > "$B/corpus/fuzz_capability_conf/rules"
 printf 'net_raw,CAP_CHOWN 13' > "$B/corpus/fuzz_cap_names/list"
 printf '000001ffffffffff' > "$B/corpus/fuzz_cap_names/mask"
 printf 'bad\033na\nme\\x\377\302\233' > "$B/corpus/fuzz_escape/hostile"

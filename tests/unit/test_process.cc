@@ -239,6 +239,46 @@ TEST_CASE("walk: facts and privilege scope") {
     CHECK(bare[1].sockets.empty());
 }
 
+TEST_CASE("walk: mounts and network interfaces, read only when asked for") {
+    Tree t;
+    t.process({"svc", 1, 0});
+    t.write("1/mountinfo", "20 1 0:39 / / ro - tmpfs tmpfs rw\n21 20 0:40 /private /tmp rw - tmpfs tmpfs rw\n");
+    t.link("1/ns/mnt", "mnt:[4026532311]");
+    t.write("1/net/dev", "Inter-|\n face |\n    lo: 0 0\n");
+    t.process({"bad", 2, 1});
+    t.write("2/mountinfo", "20 1 0:39 / / ro tmpfs tmpfs rw\n");  // no "-"
+    t.write("2/net/dev", "Inter-|\n face |\n    lo 0 0\n");
+    t.process({"gone", 3, 1});  // no mountinfo, no ns/mnt: ENOENT leaves them empty
+
+    ReadFailures failures;
+    ProcessQuery q;
+    q.facts = fact_mounts | fact_net_devices;
+    auto procs = walk(t, q, failures);
+    REQUIRE(procs.size() == 3);
+    REQUIRE(procs[0].mounts);
+    CHECK(procs[0].mounts->size() == 2);
+    CHECK(find_covering_mount(*procs[0].mounts, "/tmp/x")->root == "/private");
+    CHECK(procs[0].mnt_ns == 4026532311u);
+    CHECK(procs[0].net_devices == std::vector<std::string>{"lo"});
+
+    CHECK_FALSE(procs[1].mounts);
+    CHECK_FALSE(procs[1].net_devices);
+    CHECK(procs[1].unread ==
+          std::vector<std::pair<ProcessFact, int>>{{fact_mounts, EINVAL}, {fact_net_devices, EINVAL}});
+    CHECK(failures.facts_unread.at({fact_mounts, EINVAL}) == 1);
+    CHECK(failures.first_malformed_fact ==
+          t.path() + "/2/mountinfo: malformed mountinfo line 1: no \"-\" separator");
+
+    CHECK_FALSE(procs[2].mounts);
+    CHECK_FALSE(procs[2].mnt_ns);
+    CHECK(procs[2].unread.empty());
+
+    auto bare = walk(t, ProcessQuery(), failures);
+    CHECK_FALSE(bare[0].mounts);
+    CHECK_FALSE(bare[0].mnt_ns);
+    CHECK_FALSE(bare[0].net_devices);
+}
+
 TEST_CASE("walk: what cannot be read is counted; a tree that is no proc cannot stall the walk") {
     Tree t;
     t.process({"fine", 1, 0});

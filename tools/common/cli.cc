@@ -29,6 +29,11 @@ std::string& name_storage() {
     return name;
 }
 
+std::string& command_storage() {
+    static std::string command;
+    return command;
+}
+
 void close_stdout() {
     // A closed pipe (EPIPE) is the reader's choice, as with `pscap | head -1`: quiet.
     bool failed = ferror(stdout) != 0;
@@ -59,10 +64,18 @@ void warn(std::string_view message) {
 }
 
 int usage_error(std::string_view message, int status) {
-    warn(message);
-    fmt::print(stderr, "Try '{} --help' for more information.\n", program_name());
+    const std::string& command = command_storage();
+    if (command.empty()) {
+        warn(message);
+        fmt::print(stderr, "Try '{} --help' for more information.\n", program_name());
+    } else {
+        warnf("{}: {}", command, message);
+        fmt::print(stderr, "Try '{} {} --help' for more information.\n", program_name(), command);
+    }
     return status;
 }
+
+void set_command(std::string_view command) { command_storage() = escape_name(command); }
 
 int option_error(int c, char* const argv[], const struct option* longopts, int status) {
     // For a long option getopt leaves optopt 0 (unknown) or the option's value, and the

@@ -43,8 +43,12 @@ void warnf(fmt::format_string<Args...> f, Args&&... args) {
 }
 
 // A bad command line, the util-linux way: "TOOL: MESSAGE" and "Try 'TOOL --help' for more
-// information." on stderr; returns `status`.
+// information." on stderr; returns `status`. Within a command (set_command), "TOOL:
+// COMMAND: MESSAGE" and "Try 'TOOL COMMAND --help' ...".
 int usage_error(std::string_view message, int status = exit_failure);
+
+// The command of a program that has several (capinspect unit), for usage_error.
+void set_command(std::string_view command);
 
 // What getopt_long(3) returned for a bad option, said as glibc and util-linux say it:
 // "invalid option -- 'x'", "unrecognized option '--x'", "option '--i' is ambiguous;

@@ -23,6 +23,7 @@
 #include <capinspect/error.h>
 #include <capinspect/export.h>
 #include <capinspect/file_caps.h>
+#include <capinspect/mountinfo.h>
 #include <capinspect/proc_cgroup.h>
 #include <capinspect/proc_fd.h>
 #include <capinspect/proc_root.h>
@@ -41,8 +42,10 @@ enum ProcessFact : unsigned {
     fact_cgroup = 1u << 4,    // Process::cgroup: the cgroup and systemd unit
     fact_lsm = 1u << 5,       // Process::lsm: the LSM label
     fact_sockets = 1u << 6,   // Process::sockets: the sockets its fds hold
+    fact_mounts = 1u << 7,    // Process::mounts and mnt_ns: its mount namespace and what it sees
+    fact_net_devices = 1u << 8,  // Process::net_devices: the interfaces of its network namespace
 };
-inline constexpr unsigned process_fact_count = 7;
+inline constexpr unsigned process_fact_count = 9;
 
 // "user namespace", "network namespace", "executable", ... for messages.
 CAPINSPECT_API const char* process_fact_name(ProcessFact fact);
@@ -137,6 +140,11 @@ struct Process {
     std::optional<CgroupInfo> cgroup;
     std::optional<std::string> lsm;  // LSM label; "" when the process has none
     std::vector<SocketFd> sockets;   // in fd order
+    // The mounts of its mount namespace below its root (mountinfo), and the namespace's
+    // inode (nullopt when ns/mnt could not be read, which needs ptrace access).
+    std::optional<std::vector<MountEntry>> mounts;
+    std::optional<std::uint64_t> mnt_ns;
+    std::optional<std::vector<std::string>> net_devices;  // interface names, net/dev order
     // Facts asked for that could not be read: (fact, errno), in fact order.
     std::vector<std::pair<ProcessFact, int>> unread;
 
@@ -154,6 +162,7 @@ struct CAPINSPECT_API ReadFailures {
     std::string first_malformed;         // the first of them, for the message
     // (fact, errno) → processes whose fact could not be read.
     std::map<std::pair<unsigned, int>, unsigned> facts_unread;
+    std::string first_malformed_fact;    // the first fact that did not parse, for the message
 
     // Counts an error; a vanished process (ENOENT, ESRCH) is not a failure.
     void note(const Error& e);
