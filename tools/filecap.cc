@@ -4,9 +4,7 @@
 // Arguments follow libcap-ng's grammar, processed left to right: -a, -d, absolute paths,
 // and capability names (anything else).
 #include <getopt.h>
-#include <sched.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +27,7 @@
 #include <capinspect/proc_root.h>
 
 #include "common/cli.h"
+#include "common/filecaps.h"
 #include "common/table.h"
 
 namespace capinspect {
@@ -290,35 +289,6 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
     return std::nullopt;
 }
 
-// What the report shows of one file.
-struct Shown {
-    const char* set;   // "effective", "permitted", or for column mode only "inheritable", "empty"
-    std::string caps;  // libcap-ng's text: "full", the permitted list, or "none"
-    bool compat;       // listed by libcap-ng
-};
-
-// libcap-ng's rule (capabilities above the running kernel's are ignored): "effective" when
-// the effective set (permitted | inheritable with the flag) is not empty, else "permitted"
-// when the permitted set is not empty, else not listed. The text is "full" when the set
-// that decided holds every capability, else the permitted list, "none" when it is empty.
-Shown classify(const FileCaps& fc, Cap last_cap) {
-    CapSet known = CapSet::all_up_to(last_cap);
-    CapSet permitted = fc.permitted & known, inheritable = fc.inheritable & known;
-    CapSet effective = fc.effective ? permitted | inheritable : CapSet();
-    auto text = [&](CapSet decided) {
-        if (!decided.empty() && decided.is_full(last_cap)) return std::string("full");
-        return permitted.empty() ? std::string("none") : format_cap_list(permitted);
-    };
-    if (!effective.empty()) return {"effective", text(effective), true};
-    if (!permitted.empty()) return {"permitted", text(permitted), true};
-    // Column mode only: every bit counts there.
-    CapSet all_effective = fc.effective_set();
-    if (!all_effective.empty()) return {"effective", text(all_effective), false};
-    if (!fc.permitted.empty()) return {"permitted", text(fc.permitted), false};
-    if (!fc.inheritable.empty()) return {"inheritable", text(fc.inheritable), false};
-    return {"empty", "none", false};
-}
-
 class Report {
 public:
     Report(const Options& opt, Cap last_cap, std::vector<size_t> shown) : last_cap_(last_cap) {
@@ -328,7 +298,7 @@ public:
 
     // One file with capabilities (or whose value is malformed, in column mode).
     void file(const std::string& path, const FileCaps& fc) {
-        Shown s = classify(fc, last_cap_);
+        cli::FileClass s = cli::classify_file_caps(fc, last_cap_);
         if (table_) {
             auto row = table_->add_row();
             for (size_t col : table_->columns())
@@ -356,7 +326,7 @@ public:
     void invalid(const std::string& path, const Error& e) {
         if (table_) {
             auto row = table_->add_row();
-            Shown s{"invalid", "", false};
+            cli::FileClass s{"invalid", "", false};
             for (size_t col : table_->columns())
                 table_->set(row, col, cell(path, nullptr, s, static_cast<Column>(col)));
             return;
@@ -387,7 +357,7 @@ private:
         out_.clear();
     }
 
-    Cell cell(const std::string& path, const FileCaps* fc, const Shown& s, Column col) const {
+    Cell cell(const std::string& path, const FileCaps* fc, const cli::FileClass& s, Column col) const {
         switch (col) {
         case col_path: return Cell::name(path);
         case col_set: return Cell(s.set);
@@ -421,24 +391,6 @@ std::vector<std::string> path_directories() {
         rest.remove_prefix(colon + 1);
     }
     return dirs;
-}
-
-// The CPUs this process may run on.
-unsigned cpu_count_hint() {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return static_cast<unsigned>(CPU_COUNT(&set));
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? static_cast<unsigned>(n) : 1;
-}
-
-// A deep or wide tree keeps a descriptor open per level with unread subdirectories.
-void raise_fd_limit() {
-    struct rlimit lim {};
-    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-        lim.rlim_cur = lim.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &lim);
-    }
 }
 
 int write_caps(const Options& opt) {
@@ -493,12 +445,9 @@ int report_file(const Options& opt, Report& report) {
 }
 
 int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
-    raise_fd_limit();
+    cli::raise_fd_limit();
     WalkOptions wo;
-    wo.jobs = opt.jobs;
-    // Without -j: one walker per CPU, and up to 8 per CPU in all while the walk waits for
-    // the disk (a cold cache), so that directory reads overlap.
-    if (opt.jobs == 0) wo.io_jobs = std::min(7 * cpu_count_hint(), 64u);
+    cli::set_walk_jobs(wo, opt.jobs);
     wo.one_file_system = opt.one_file_system;
     for (const std::string& ex : opt.exclude) {
         struct stat st {};

@@ -1,0 +1,54 @@
+#include "common/filecaps.h"
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace capinspect::cli {
+namespace {
+
+// The CPUs this process may run on.
+unsigned cpu_count_hint() {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return static_cast<unsigned>(CPU_COUNT(&set));
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? static_cast<unsigned>(n) : 1;
+}
+
+}  // namespace
+
+FileClass classify_file_caps(const FileCaps& fc, Cap last_cap) {
+    CapSet known = CapSet::all_up_to(last_cap);
+    CapSet permitted = fc.permitted & known, inheritable = fc.inheritable & known;
+    CapSet effective = fc.effective ? permitted | inheritable : CapSet();
+    auto text = [&](CapSet decided) {
+        if (!decided.empty() && decided.is_full(last_cap)) return std::string("full");
+        return permitted.empty() ? std::string("none") : format_cap_list(permitted);
+    };
+    if (!effective.empty()) return {"effective", text(effective), true};
+    if (!permitted.empty()) return {"permitted", text(permitted), true};
+    // Column mode only: every bit counts there.
+    CapSet all_effective = fc.effective_set();
+    if (!all_effective.empty()) return {"effective", text(all_effective), false};
+    if (!fc.permitted.empty()) return {"permitted", text(fc.permitted), false};
+    if (!fc.inheritable.empty()) return {"inheritable", text(fc.inheritable), false};
+    return {"empty", "none", false};
+}
+
+void set_walk_jobs(WalkOptions& options, unsigned jobs) {
+    options.jobs = jobs;
+    if (jobs == 0) options.io_jobs = std::min(7 * cpu_count_hint(), 64u);
+}
+
+void raise_fd_limit() {
+    struct rlimit lim {};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
+}  // namespace capinspect::cli
