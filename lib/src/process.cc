@@ -344,6 +344,12 @@ std::string parse_lsm_label(std::string_view attr_current) {
     return std::string(line);
 }
 
+bool has_capabilities(const Process& p, Holding holding) {
+    if (holds(p.status, holding)) return true;
+    return std::any_of(p.threads.begin(), p.threads.end(),
+                       [&](const ProcessThread& t) { return holds(t.status, holding); });
+}
+
 bool same_capabilities(const ProcStatus& a, const ProcStatus& b) {
     return a.effective == b.effective && a.permitted == b.permitted && a.inheritable == b.inheritable &&
            a.bounding == b.bounding && a.ambient == b.ambient;
