@@ -8,11 +8,14 @@
 #include <capinspect/escape.h>
 
 #include "capinspect/capinspect.h"
+#include "capinspect/snapshot.h"
 #include "common/cli.h"
 
 namespace capinspect::auditor {
 
 const Subcommand subcommands[] = {
+    {"snapshot", "[--files <dir>...] [--no-files] [-o <file>]", "write this machine's privilege as one JSON document",
+     run_snapshot},
 };
 
 namespace {
