@@ -16,6 +16,7 @@ namespace capinspect::auditor {
 const Subcommand subcommands[] = {
     {"snapshot", "[--files <dir>...] [--no-files] [-o <file>]", "write this machine's privilege as one JSON document",
      run_snapshot},
+    {"diff", "<old> <new> [-J]", "show what changed between two snapshots", run_diff},
 };
 
 namespace {
