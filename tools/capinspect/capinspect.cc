@@ -17,6 +17,7 @@ const Subcommand subcommands[] = {
     {"snapshot", "[--files <dir>...] [--no-files] [-o <file>]", "write this machine's privilege as one JSON document",
      run_snapshot},
     {"diff", "<old> <new> [-J]", "show what changed between two snapshots", run_diff},
+    {"verify", "--baseline <file> [--allow-losses] [-J]", "fail when privilege changed since a snapshot", run_verify},
 };
 
 namespace {
