@@ -156,7 +156,10 @@ void compare_processes(const Snapshot& old, const Snapshot& now, Diff& diff) {
             c.after_process = g;
             diff.changes.push_back(std::move(c));
         }
-    for (const auto& [key, g] : before) {
+    for (const auto& entry : before) {
+        // Named references, not a structured binding: the lambda below captures them.
+        const ProcessKey& key = entry.first;
+        const ProcessGroup& g = entry.second;
         auto it = after.find(key);
         if (it == after.end()) {
             Change c;

@@ -286,7 +286,9 @@ Json socket_json(const NamespaceSockets& ns, const SocketEntry& s, const std::ve
 
 }  // namespace
 
-bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error) {
+bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error,
+                    bool& write_failed) {
+    write_failed = false;
     auto root = ProcRoot::open();
     if (!root) {
         error = fmt::format("cannot open {}: {}", default_proc_path, std::strerror(root.error().code));
@@ -405,6 +407,7 @@ bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, s
     doc.close();
     if (doc.failed()) {
         error = std::strerror(doc.error());
+        write_failed = true;
         return false;
     }
     return true;
@@ -541,9 +544,15 @@ int run_snapshot(int argc, char** argv) {
         cli::warn(error);
         return exit_error;
     }
-    if (!write_snapshot(options, file.stream(), true, error)) {
+    bool write_failed = false;
+    if (!write_snapshot(options, file.stream(), true, error, write_failed)) {
         file.abandon();
-        cli::warn(output ? fmt::format("cannot write {}: {}", *output, error) : error);
+        if (!write_failed)
+            cli::warn(error);
+        else if (output)
+            cli::warnf("cannot write {}: {}", *output, error);
+        else if (error != std::strerror(EPIPE))
+            cli::warnf("write error: {}", error);
         return exit_error;
     }
     if (!file.commit(error)) {

@@ -150,8 +150,10 @@ std::optional<std::vector<std::string>> normalize_roots(const std::vector<std::s
 
 // Takes a snapshot of the live system and writes the document to `out`; what could not be
 // read is in the document and, when `warn` is set, said on stderr the way the tools say
-// it. False (with one line in `error`) when the walks could not start or `out` failed.
-bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error);
+// it. False (with one line in `error`) when the walks could not start, or when writing to
+// `out` failed (`write_failed` set, `error` the reason).
+bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error,
+                    bool& write_failed);
 
 // The subcommands.
 int run_snapshot(int argc, char** argv);

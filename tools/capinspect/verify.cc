@@ -106,7 +106,8 @@ int run_verify(int argc, char** argv) {
         cli::warnf("cannot take a snapshot: {}", std::strerror(errno));
         return exit_error;
     }
-    bool written = write_snapshot(options, mem, true, error);
+    bool write_failed = false;
+    bool written = write_snapshot(options, mem, true, error, write_failed);
     std::fclose(mem);
     std::string document(text ? text : "", size);
     std::free(text);
