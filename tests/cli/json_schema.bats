@@ -92,6 +92,14 @@ doc() {
     doc captest-verbose "$BIN/captest" --json --text -v
     doc advanced "$BIN/netcap" --advanced --json
     doc interfaces "$BIN/netcap" --advanced --list-interfaces --json
+    # capinspect snapshot (this machine, the files above), diff -J of fixtures with every
+    # kind of change, verify -J against the snapshot just taken
+    doc snapshot "$BIN/capinspect" snapshot --files "$files"
+    local s=$FIXTURES/snapshots
+    for v in gain-process gain-capability gain-scope gain-file-changed loss-listener loss-file; do
+        doc "diff-$v" "$BIN/capinspect" diff -J "$s/base.json" "$s/$v.json"
+    done
+    doc verify "$BIN/capinspect" verify -J --baseline "$BATS_TEST_TMPDIR/snapshot.json"
     run python3 "$BATS_FILE_TMPDIR/check_json.py" "$VOCAB" "${DOCS[@]}"
     assert_success
 }
