@@ -16,8 +16,9 @@
 #   cold   caches dropped before every run (echo 3 > /proc/sys/vm/drop_caches): ours
 #          (default jobs), ours -j16, debian, 095, getcap, floor 2
 # (095 and getcap are the OTHERS: left out when absent or not named there)
-# plus the peak memory (/usr/bin/time, maximum resident set) and, at the first size,
-# system call counts (strace -c -f). Then `filecap -a` on this machine: time and error
+# plus the peak memory (/usr/bin/time, maximum resident set: ours with its default jobs,
+# -j1, -j2, on one CPU, and behind a reader that stalls; with the cold scenario also cold)
+# and, at the first size, system call counts (strace -c -f). Then `filecap -a` on this machine: time and error
 # lines of each. Raw files go to bench/results/raw/filecap-* (git-ignored), the report to
 # bench/results/filecap.md, filecap.json and the plots filecap.svg (warm, 2 threads) and
 # filecap-cold.svg (bench/plot.py). The tree is removed at the end, also on failure.
@@ -180,14 +181,37 @@ for size in $SIZES; do
         esac
     done
 
-    # Peak memory with a warm cache (a cold one adds walkers, see -j).
+    # Peak memory: ours with its default jobs, -j1, -j2 and on one CPU (default jobs);
+    # -j2 behind a reader that stalls for 2 s, so that the threads read ahead as far as
+    # their bound lets them; Debian's. With the cold scenario, ours again with cold caches
+    # (where the default jobs add walkers, see -j).
+    cpu=$(awk '/^Cpus_allowed_list/ { split($2, c, "[,-]"); print c[1] }' /proc/self/status)
+    maxrss() { # NAME COMMAND...
+        mname=$1
+        shift
+        /usr/bin/time -f '%M' -o "$raw/filecap-$size.$mname.maxrss" "$@" >/dev/null 2>&1 || true
+    }
     "$ours" "$tree" >/dev/null 2>&1 || true
-    for prog in ours ours-j1 debian; do
-        case $prog in
-        ours) cmd="$ours $tree" ;; ours-j1) cmd="$ours -j1 $tree" ;; debian) cmd="$debian $tree" ;;
-        esac
-        /usr/bin/time -f '%M' -o "$raw/filecap-$size.$prog.maxrss" $cmd >/dev/null 2>&1 || true
-    done
+    maxrss ours "$ours" "$tree"
+    maxrss ours-j1 "$ours" -j1 "$tree"
+    maxrss ours-j2 "$ours" -j2 "$tree"
+    maxrss ours-1cpu taskset -c "$cpu" "$ours" "$tree"
+    maxrss debian "$debian" "$tree"
+    /usr/bin/time -f '%M' -o "$raw/filecap-$size.ours-stalled.maxrss" "$ours" -j2 "$tree" 2>/dev/null |
+        { sleep 2; cat >/dev/null; } || true
+    case " $SCENARIOS " in
+    *" cold "*)
+        for mprog in ours ours-j1 ours-j2 ours-1cpu; do
+            $drop_caches
+            case $mprog in
+            ours) maxrss ours-cold "$ours" "$tree" ;;
+            ours-j1) maxrss ours-cold-j1 "$ours" -j1 "$tree" ;;
+            ours-j2) maxrss ours-cold-j2 "$ours" -j2 "$tree" ;;
+            ours-1cpu) maxrss ours-cold-1cpu taskset -c "$cpu" "$ours" "$tree" ;;
+            esac
+        done
+        ;;
+    esac
     if [ "$size" = "$first_size" ] && command -v strace >/dev/null; then
         strace -c -f -o "$raw/filecap-$size.strace-ours" "$ours" -j1 "$tree" >/dev/null 2>&1 || true
         strace -c -f -o "$raw/filecap-$size.strace-debian" "$debian" "$tree" >/dev/null 2>&1 || true

@@ -29,6 +29,11 @@ LABELS = {
 SCENARIOS = [("warm2", "warm cache, 2 threads"), ("warm1", "warm cache, 1 thread"),
              ("cold", "cold cache (default jobs)")]
 RATIOS = ["debian/ours", "095/ours", "getcap/ours", "ours/floor"]
+# The peak memory measurements of filecap.sh, in the order shown.
+MAXRSS = ["ours", "ours-j1", "ours-j2", "ours-1cpu", "ours-stalled", "ours-cold", "ours-cold-j1",
+          "ours-cold-j2", "ours-cold-1cpu", "debian"]
+MAXRSS_NOTE = ("ours with its default jobs, -j1, -j2 and on one CPU, warm and, marked cold, with cold "
+               "caches; -j2 behind a reader that stalls for 2 s; Debian's")
 
 raw = sys.argv[1]
 sizes = sys.argv[2].split() if len(sys.argv) > 2 else []
@@ -179,10 +184,10 @@ for size in sizes:
         per_file = {k: v["median_ms"] / n * 1e3 for k, v in entry["scenarios"]["warm1"]["tools"].items()}
         entry["per_file_us_warm1"] = per_file
         w("Per file, warm, 1 thread: " + ", ".join(f"{k} {v:.2f} µs" for k, v in per_file.items()) + ".\n")
-    rss = {p: read(f"filecap-{size}.{p}.maxrss") for p in ("ours", "ours-j1", "debian")}
+    rss = {p: read(f"filecap-{size}.{p}.maxrss") for p in MAXRSS}
     entry["maxrss_kib"] = {p: int(v) for p, v in rss.items() if v.isdigit()}
     if entry["maxrss_kib"]:
-        w("Peak memory (maximum resident set, /usr/bin/time): " +
+        w("Peak memory (maximum resident set, /usr/bin/time; " + MAXRSS_NOTE + "): " +
           ", ".join(f"{p} {v / 1024:.1f} MB" for p, v in entry["maxrss_kib"].items()) + ".\n")
 
     def target(name, value, bound, at_least):
@@ -204,8 +209,9 @@ for size in sizes:
         if scen in sc:
             target(f"{size}: {label}, never slower than 0.9.5 (095/ours ≥ 1)",
                    sc[scen]["ratios"].get("095/ours"), 1.0, True)
-    if "ours" in entry["maxrss_kib"]:
-        target(f"{size}: peak memory < 8 MB", entry["maxrss_kib"]["ours"] / 1024, 8, False)
+    ours_rss = [v for p, v in entry["maxrss_kib"].items() if p.startswith("ours")]
+    if ours_rss:
+        target(f"{size}: peak memory < 8 MB (the largest of ours)", max(ours_rss) / 1024, 8, False)
 
 # Linearity: time per file at each size (warm, 1 thread).
 lin = [(s, res["sizes"][s]["per_file_us_warm1"]["ours"]) for s in sizes

@@ -58,11 +58,22 @@ constexpr ColumnInfo columns[] = {
 const std::vector<size_t> default_columns = {col_path,      col_set,         col_effective,
                                              col_permitted, col_inheritable, col_rootid};
 
+// The columns of -d's list, when a column option comes with it.
+enum CapColumn : size_t { capcol_name, capcol_number };
+
+constexpr ColumnInfo cap_columns[] = {
+    {"NAME", "capability name, without the cap_ prefix", JsonType::string},
+    {"NUMBER", "capability number", JsonType::number, true},
+};
+
+const std::vector<size_t> default_cap_columns = {capcol_name, capcol_number};
+
 constexpr const char* compat_usage = "usage: filecap [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]\n";
 constexpr const char* compat_header = "set       file                   capabilities  rootid\n";
 
 struct Options {
     bool all = false;  // -a
+    bool list_caps = false;  // -d
     std::optional<std::string> file;
     std::optional<std::string> dir;
     struct stat file_stat {};
@@ -85,7 +96,7 @@ int usage_error() {
 }
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " filecap [options] [-a | -d | /dir | /dir/file [cap1 cap2 ...] ]\n"
         "\n"
@@ -96,7 +107,8 @@ int print_help() {
         "\n"
         "Options:\n"
         " -a                      search from / (pseudo file systems are skipped)\n"
-        " -d                      list the capability names the kernel knows\n"
+        " -d                      list the capability names the kernel knows (with the\n"
+        "                           column options: the columns NAME and NUMBER)\n"
         " -j, --jobs <n>          read directories with n threads (default: one per CPU,\n"
         "                           up to 8 per CPU while waiting for the disk)\n"
         " -x, --one-file-system   do not enter other file systems\n"
@@ -115,7 +127,7 @@ int print_help() {
         "\n"
         "Available output columns:\n");
     cli::print_column_help(columns, false);
-    fmt::print("\nFor more details see filecap(8).\n");
+    cli::outf("\nFor more details see filecap(8).\n");
     return cli::exit_ok;
 }
 
@@ -143,7 +155,26 @@ std::optional<Cap> find_cap_name(std::string_view word, Cap last_cap) {
     return std::nullopt;
 }
 
-int list_capabilities(Cap last_cap) {
+// -d: one name a line, as libcap-ng prints them; with a column option, a table of
+// names and numbers (-H: its columns).
+int list_capabilities(const Options& opt, Cap last_cap) {
+    if (opt.list_columns) {
+        cli::print_column_help(cap_columns, opt.mode.json);
+        return cli::exit_ok;
+    }
+    if (opt.column_mode) {
+        auto shown = cli::select_columns(opt.output_all, opt.output_list, cap_columns,
+                                         default_cap_columns);
+        if (!shown) return cli::exit_failure;
+        cli::Table table(cap_columns, std::move(*shown), opt.mode, "capabilities", last_cap);
+        for (Cap c = 0; c <= last_cap; ++c) {
+            auto row = table.add_row();
+            table.set(row, capcol_name, Cell(cap_name(c)));
+            table.set(row, capcol_number, Cell::number(c));
+        }
+        table.print();
+        return cli::exit_ok;
+    }
     std::string out;
     for (Cap c = 0; c <= last_cap; ++c) {
         out += cap_name(c);
@@ -151,6 +182,15 @@ int list_capabilities(Cap last_cap) {
     }
     fwrite(out.data(), 1, out.size(), stdout);
     return cli::exit_ok;
+}
+
+// getopt_long's values of the options without a short form.
+enum { opt_output_all = 256, opt_exclude, opt_rootid };
+
+// After -d, libcap-ng ignores every argument; the column options still shape its list.
+bool applies_to_list(int c) {
+    return c == 'o' || c == opt_output_all || c == 'J' || c == 'r' || c == 'n' || c == 'H' ||
+           (c == ':' && optopt == 'o');
 }
 
 std::optional<unsigned> parse_jobs(const char* text) {
@@ -204,7 +244,6 @@ std::optional<int> take_operand(const char* arg, Options& opt, bool& operands, C
 
 // Parses the command line; returns an exit code when the program should stop.
 std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_cap) {
-    enum { opt_output_all = 256, opt_exclude, opt_rootid };
     static const struct option long_options[] = {
         {"jobs", required_argument, nullptr, 'j'},
         {"one-file-system", no_argument, nullptr, 'x'},
@@ -226,6 +265,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
     // to right as libcap-ng does; ":" tells a missing option argument from an unknown option.
     int c;
     while ((c = getopt_long(argc, argv, "-:adj:xo:JrnHhV", long_options, nullptr)) != -1) {
+        if (opt.list_caps && !applies_to_list(c)) continue;
         switch (c) {
         case 1:
             if (auto rc = take_operand(optarg, opt, operands, last_cap)) return rc;
@@ -235,9 +275,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
             opt.all = true;
             break;
         case 'd':
-            // Lists at once; what follows is ignored (libcap-ng).
+            // What follows is ignored (libcap-ng), but for the column options.
             if (opt.all) return usage_error();
-            return list_capabilities(last_cap);
+            opt.list_caps = true;
+            break;
         case 'j': {
             auto jobs = parse_jobs(optarg);
             if (!jobs) {
@@ -275,6 +316,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
             return usage_error();
         }
     }
+    if (opt.list_caps) return list_capabilities(opt, last_cap);
     // After "--": operands only.
     for (; optind < argc; ++optind)
         if (auto rc = take_operand(argv[optind], opt, operands, last_cap)) return rc;
@@ -457,7 +499,7 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         }
         wo.exclude.push_back(FileId{st.st_dev, st.st_ino});
     }
-    walk_file_caps(starts, wo, [&](const WalkEntry& e) {
+    WalkStats stats = walk_file_caps(starts, wo, [&](const WalkEntry& e) {
         if (e.error) {
             // Vanished meanwhile, or on a file system without extended attributes (which
             // cannot hold capabilities): nothing to report.
@@ -473,6 +515,11 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         if (e.caps) report.file(e.path, *e.caps);
     });
     report.finish();
+    // Fewer threads than asked for only make the search slower; a word only when it ran
+    // on the calling thread alone.
+    if (stats.threads == 1 && stats.thread_error)
+        cli::warnf("could not start a thread to read directories ({}); searched with one",
+                   std::strerror(stats.thread_error));
     return cli::exit_ok;
 }
 

@@ -59,8 +59,6 @@ const std::vector<size_t> default_columns = {col_ppid,      col_pid,     col_use
                                              col_command,   col_effective, col_permitted,
                                              col_ambient,   col_no_new_privs};
 
-constexpr const char* compat_usage = "usage: pscap [-a] [-p pid] [--tree]\n";
-
 struct Options {
     bool all = false;
     bool tree = false;
@@ -88,13 +86,8 @@ struct Record {
     bool child_userns() const { return process->scope() == PrivilegeScope::namespace_; }
 };
 
-int usage_error() {
-    fmt::print(stderr, "{}", compat_usage);
-    return cli::exit_failure;
-}
-
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " pscap [options]\n"
         "\n"
@@ -102,12 +95,13 @@ int print_help() {
         "\n"
         "Options:\n"
         " -a                     with --tree or columns, include processes without capabilities\n"
-        " -p <pid>               only this process (repeatable)\n"
+        " -p <pid>               only these processes (comma separated, repeatable)\n"
         "     --tree             show processes as a tree\n"
         " -T, --threads          also report threads whose sets differ from their process\n"
         "     --cap <list>       only processes whose effective or permitted set holds one of\n"
         "                          these capabilities (names or numbers, comma separated)\n"
-        " -u, --user <user>      only processes of this effective user (name or uid, repeatable)\n"
+        " -u, --user <list>      only processes of these effective users (names or uids,\n"
+        "                          comma separated, repeatable)\n"
         " -o, --output <list>    columns to print (+LIST appends to the default)\n"
         "     --output-all       print all columns\n"
         " -J, --json             JSON output\n"
@@ -120,7 +114,7 @@ int print_help() {
         "\n"
         "Available output columns:\n");
     cli::print_column_help(columns, false);
-    fmt::print("\nFor more details see pscap(8).\n");
+    cli::outf("\nFor more details see pscap(8).\n");
     return cli::exit_ok;
 }
 
@@ -161,27 +155,36 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         {nullptr, 0, nullptr, 0},
     };
     bool list_columns = false;
-    opterr = 0;  // unknown options get libcap-ng's usage line, not getopt's message
+    opterr = 0;  // our own message: the program name escaped, then the Try line
     int c;
-    while ((c = getopt_long(argc, argv, "ap:Tu:o:JrnHhV", long_options, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ap:Tu:o:JrnHhV", long_options, nullptr)) != -1) {
         switch (c) {
         case 'a': opt.all = true; break;
         case 'p': {
-            pid_t pid = 0;
-            if (auto rc = parse_pid_arg(optarg, pid)) return rc;
-            opt.pids.push_back(pid);
+            // One pid as libcap-ng takes it, or a list of them, as every list option.
+            auto items = cli::split_list(optarg);
+            if (items.size() <= 1) items = {optarg};
+            for (const std::string& item : items) {
+                pid_t pid = 0;
+                if (auto rc = parse_pid_arg(item.c_str(), pid)) return rc;
+                opt.pids.push_back(pid);
+            }
             break;
         }
         case opt_tree: opt.tree = true; break;
         case 'T': opt.threads = true; break;
         case opt_cap: opt.cap_list = optarg; break;
         case 'u': {
-            auto uid = cli::parse_user(optarg);
-            if (!uid) {
-                cli::warnf("unknown user: {}", escape_name(optarg));
-                return cli::exit_failure;
+            auto items = cli::split_list(optarg);
+            if (items.empty()) items = {optarg};
+            for (const std::string& item : items) {
+                auto uid = cli::parse_user(item);
+                if (!uid) {
+                    cli::warnf("unknown user: {}", escape_name(item));
+                    return cli::exit_failure;
+                }
+                opt.users.push_back(*uid);
             }
-            opt.users.push_back(*uid);
             break;
         }
         case 'o': opt.output_list = optarg; opt.column_mode = true; break;
@@ -193,10 +196,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         case opt_proc_root: opt.proc_root = optarg; break;
         case 'h': return print_help();
         case 'V': return cli::print_version();
-        default: return usage_error();
+        default: return cli::option_error(c, argv, long_options);
         }
     }
-    if (optind < argc) return usage_error();
+    if (optind < argc) return cli::usage_error(fmt::format("unexpected argument '{}'", escape_name(argv[optind])));
     if (list_columns) {
         cli::print_column_help(columns, opt.mode.json);
         return cli::exit_ok;
@@ -217,8 +220,10 @@ public:
             if ((select_all(p.pid) || !p.status.effective.empty()) && passes_filters(p.status))
                 out.push_back({&p, &p.status, p.pid, false});
             // Capabilities are per thread; libcap-ng looks only at the leader.
+            // A thread row follows the rule of a process row.
             for (const ProcessThread& t : p.threads)
-                if (!same_capabilities(t.status, p.status) && passes_filters(t.status))
+                if (!same_capabilities(t.status, p.status) && (select_all(p.pid) || !t.status.effective.empty()) &&
+                    passes_filters(t.status))
                     out.push_back({&p, &t.status, t.tid, true});
         }
         return out;
@@ -329,30 +334,66 @@ private:
         for (size_t i = 0; i < records.size(); ++i)
             if (!records[i].is_thread) process_index.emplace(records[i].pid(), i);
         std::vector<size_t> roots;
+        std::vector<size_t> parent(records.size(), npos);
         std::vector<std::vector<size_t>> children(records.size());
         for (size_t i = 0; i < records.size(); ++i) {
             const Record& r = records[i];
             pid_t parent_pid = r.is_thread ? r.pid() : r.status->ppid;
             auto it = process_index.find(parent_pid);
-            if (it != process_index.end() && it->second != i)
+            if (it != process_index.end() && it->second != i) {
                 children[it->second].push_back(i);
-            else
+                parent[i] = it->second;
+            } else {
                 roots.push_back(i);
+            }
         }
         auto key = [&](size_t i) { return records[i].tid; };
         auto by_id = [&](size_t a, size_t b) { return key(a) < key(b); };
+        // Parent links that form a cycle (a saved or crafted tree, a pid reused while
+        // reading) reach no root: each such group hangs from its member with the lowest
+        // id, cut from its parent, so that every record is shown once.
+        std::vector<bool> reached(records.size(), false);
+        auto reach = [&](size_t from) {
+            std::vector<size_t> todo{from};
+            while (!todo.empty()) {
+                size_t i = todo.back();
+                todo.pop_back();
+                if (reached[i]) continue;
+                reached[i] = true;
+                todo.insert(todo.end(), children[i].begin(), children[i].end());
+            }
+        };
+        for (size_t r : roots) reach(r);
+        std::vector<size_t> order(records.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), by_id);
+        std::vector<size_t> walked(records.size(), npos);  // the start of the walk that passed
+        for (size_t i : order) {
+            if (reached[i]) continue;
+            // Up from i to the cycle it hangs from, then that cycle's lowest member.
+            size_t j = i;
+            while (walked[j] != i) {
+                walked[j] = i;
+                j = parent[j];
+            }
+            size_t top = j;
+            for (size_t k = parent[j]; k != j; k = parent[k])
+                if (by_id(k, top)) top = k;
+            auto& siblings = children[parent[top]];
+            siblings.erase(std::find(siblings.begin(), siblings.end(), top));
+            parent[top] = npos;
+            roots.push_back(top);
+            reach(top);
+        }
         std::sort(roots.begin(), roots.end(), by_id);
         for (auto& list : children) std::sort(list.begin(), list.end(), by_id);
 
         struct Frame { size_t index; std::string prefix, cont; size_t parent; };
         std::vector<Frame> stack;
         for (auto it = roots.rbegin(); it != roots.rend(); ++it) stack.push_back({*it, "", "", npos});
-        std::vector<bool> visited(records.size(), false);
         while (!stack.empty()) {
             Frame f = std::move(stack.back());
             stack.pop_back();
-            if (visited[f.index]) continue;  // a pid cycle in a hostile tree
-            visited[f.index] = true;
             visit(records[f.index], f.prefix, f.cont, f.parent);
             const auto& kids = children[f.index];
             for (size_t k = kids.size(); k-- > 0;) {
@@ -430,7 +471,7 @@ int run(int argc, char** argv) {
     else
         report.print_classic(records);
     report_shortfall(failures, *root);
-    return cli::exit_ok;
+    return failures.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 # fish completion for filecap (capinspect)
 #
 # The lists are computed when completing: column names from `filecap -H` (first field
-# of each line), capability names from `capsh --decode` (cap_ stripped; nothing is
-# offered when capsh is missing) after a regular file, else files and directories.
+# of each line; `filecap -d -H` after -d), capability names from `capsh --decode` (cap_
+# stripped; nothing is offered when capsh is missing) after a regular file, else files
+# and directories.
 
 function __filecap_command
     set -l cmd (commandline -opc)[1]
@@ -21,7 +22,10 @@ function __filecap_columns
         set lead (string replace -r -- '^(.*,)[^,]*$' '$1' $tok)
     end
     set -l tool (__filecap_command)
-    $tool -H 2>/dev/null | while read -l name rest
+    set -l list
+    # after -d, the columns of its list
+    contains -- -d (commandline -opc); and set list -d
+    $tool $list -H 2>/dev/null | while read -l name rest
         test -n "$name"; and printf '%s%s\n' $lead $name
     end
 end

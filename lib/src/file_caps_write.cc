@@ -62,9 +62,15 @@ Result<std::optional<FileCaps>> CapsFile::write(const std::optional<FileCaps>& c
     auto get = [&](char* buf, size_t size) {
         return ::fgetxattr(fd_.get(), file_caps_xattr, buf, size);
     };
+    // The value before, to put it back if the kernel stores something else. A value the
+    // kernel will not return is no reason to keep it: EINVAL (malformed on disk) or
+    // EOVERFLOW (a namespaced value whose root uid this user namespace cannot name, or
+    // the invalid uid 0xffffffff) can still be removed or replaced, as setcap -r does;
+    // the write itself then says whether the kernel allows it.
     int err = 0;
     std::optional<std::string> before = detail::read_raw(get, err);
-    if (!before && err != ENODATA && err != EINVAL) return fail(err, path_);
+    bool unknown_before = !before && err != ENODATA;
+    if (unknown_before && err != EINVAL && err != EOVERFLOW) return fail(err, path_);
 
     if (!caps) {
         if (::cap_set_fd(fd_.get(), nullptr) != 0) return fail(errno, path_);
@@ -109,14 +115,18 @@ Result<std::optional<FileCaps>> CapsFile::write(const std::optional<FileCaps>& c
         same = !caps && err == ENODATA;
     }
     if (!same) {
-        // Put the previous value back as it was, byte for byte.
+        // Put the previous value back as it was, byte for byte. One that could not be
+        // read cannot be: then the file keeps no capabilities at all rather than a value
+        // nobody asked for.
         if (before)
             ::fsetxattr(fd_.get(), file_caps_xattr, before->data(), before->size(), 0);
         else
             ::fremovexattr(fd_.get(), file_caps_xattr);
         return Failure(Error{EIO,
-                             path_ + ": the capabilities read back differ from those written; "
-                                     "the previous value was put back",
+                             path_ + ": the capabilities read back differ from those written; " +
+                                 (unknown_before ? "the previous value could not be read, so "
+                                                   "the capabilities were removed"
+                                                 : "the previous value was put back"),
                              true});
     }
     return now;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include <capinspect/proc_root.h>
@@ -52,11 +53,13 @@ constexpr std::int64_t pseudo_fs_magic[] = {
 };
 
 constexpr size_t dirent_buffer_size = 64 * 1024;
-// How many read directories may wait for their turn to be reported. The caller always
-// reads the directory it needs next when that one is queued, which keeps this to a few
-// hundred; if the report stalls anyway (a slow output), the other threads pause here, so
-// that memory stays bounded (a few hundred bytes a directory).
-constexpr size_t max_read_ahead = 2048;
+// How much memory the directories read ahead of the report (read, not yet reached by it)
+// may hold, as held_bytes() counts it. The caller always reads the directory it needs
+// next when that one is queued, which keeps this to a few hundred kilobytes on a system
+// tree; when the report stalls (a slow reader of the output, a slow visitor) the other
+// threads pause here. A bound in bytes, not in directories: a directory of many files
+// with capabilities and long names holds a hundred times what a plain one does.
+constexpr size_t max_read_ahead_bytes = 1 << 20;
 constexpr int dir_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
 
 struct DirNode;
@@ -85,8 +88,30 @@ struct DirNode {
     std::optional<Error> error;
     std::unique_ptr<FileResult> self;  // a start that is a regular file
     std::vector<Item> items;           // sorted by name
+    size_t bytes = 0;                  // held_bytes() once read
     std::atomic<bool> done{false};
 };
+
+// Heap bytes of a string's characters (libstdc++ keeps up to 15 in the object itself).
+size_t heap_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
+size_t held_bytes(const FileResult& r) {
+    return sizeof(FileResult) + heap_bytes(r.name) + (r.error ? heap_bytes(r.error->context) : 0);
+}
+
+// An estimate of the memory a read directory holds until the report reaches it: its item
+// list, the nodes of its subdirectories, the results of its files, a malloc header for
+// each block, and a share for the directory itself, so that empty ones count too.
+size_t held_bytes(const DirNode& n) {
+    constexpr size_t header = 16;
+    size_t bytes = sizeof(DirNode) + n.items.capacity() * sizeof(Item) + header;
+    if (n.self) bytes += held_bytes(*n.self) + header;
+    for (const Item& item : n.items) {
+        if (item.dir) bytes += sizeof(DirNode) + heap_bytes(item.dir->name) + header;
+        if (item.file) bytes += held_bytes(*item.file) + header;
+    }
+    return bytes;
+}
 
 unsigned cpu_count() {
     cpu_set_t set;
@@ -138,6 +163,7 @@ public:
 
         unsigned jobs = opt_.jobs ? opt_.jobs : cpu_count();
         max_threads_ = jobs + opt_.io_jobs;
+        threads_.reserve(max_threads_ - 1);
         try {
             {
                 std::lock_guard lock(mu_);
@@ -148,8 +174,9 @@ public:
             stop();
             throw;
         }
-        stop();
-        return WalkStats{directories_.load(), files_.load(), skipped_mounts_.load()};
+        unsigned threads = stop();
+        return WalkStats{directories_.load(), files_.load(), skipped_mounts_.load(), threads,
+                         thread_error_};
     }
 
 private:
@@ -164,7 +191,8 @@ private:
         size_t path_len;  // length of path_ for this directory
     };
 
-    void stop() {
+    // Ends the worker threads; returns how many threads walked, the caller included.
+    unsigned stop() {
         std::vector<std::thread> threads;
         {
             std::lock_guard lock(mu_);
@@ -173,12 +201,19 @@ private:
         }
         cv_.notify_all();
         for (auto& t : threads) t.join();
+        return static_cast<unsigned>(threads.size()) + 1;
     }
 
-    // With mu_ held.
+    // With mu_ held. A thread that cannot be started (EAGAIN: RLIMIT_NPROC, a cgroup's
+    // pids.max) is no failure: the walk goes on with the threads it has, the calling one
+    // at least, and starts no more.
     void add_thread() {
-        if (stop_ || threads_.size() + 1 >= max_threads_) return;
-        threads_.emplace_back([this] { work(); });
+        if (stop_ || thread_error_ || threads_.size() + 1 >= max_threads_) return;
+        try {
+            threads_.emplace_back([this] { work(); });
+        } catch (const std::system_error& e) {
+            thread_error_ = e.code().value() ? e.code().value() : EAGAIN;
+        }
     }
 
     // Every few directories: did this thread read from the disk since the last look? Then
@@ -202,7 +237,7 @@ private:
             DirNode* task;
             {
                 std::unique_lock lock(mu_);
-                while ((stack_.empty() || read_ahead_.load() > max_read_ahead) && !stop_) {
+                while ((stack_.empty() || read_ahead_bytes_.load() > max_read_ahead_bytes) && !stop_) {
                     bool paused = !stack_.empty();
                     ++idle_;
                     paused_ += paused;
@@ -230,9 +265,9 @@ private:
             DirNode* task = nullptr;
             {
                 std::unique_lock lock(mu_);
-                size_t read_ahead = read_ahead_.load();
-                bool ahead = read_ahead > max_read_ahead;
-                if (paused_ && read_ahead <= max_read_ahead / 2) cv_.notify_all();  // caught up
+                size_t read_ahead = read_ahead_bytes_.load();
+                bool ahead = read_ahead > max_read_ahead_bytes;
+                if (paused_ && read_ahead <= max_read_ahead_bytes / 2) cv_.notify_all();  // caught up
                 auto queued = std::find(stack_.rbegin(), stack_.rend(), awaited);
                 if (queued != stack_.rend()) {
                     // What is needed next first: the top may be a later subtree that
@@ -292,7 +327,6 @@ private:
             }
             DirNode* child = item.dir.get();
             if (!child->done.load(std::memory_order_acquire)) return child;
-            read_ahead_.fetch_sub(1, std::memory_order_relaxed);
             ++f.next;
             append_component(path_, child->name);
             enter(child);
@@ -300,6 +334,7 @@ private:
     }
 
     void enter(DirNode* n) {
+        read_ahead_bytes_.fetch_sub(n->bytes, std::memory_order_relaxed);
         frames_.push_back({n, 0, path_.size()});
         if (n->error) {
             WalkEntry e{WalkEntry::Kind::directory, path_, std::nullopt,
@@ -344,6 +379,7 @@ private:
     void finish(DirNode* n, unsigned long long dirs, unsigned long long files) {
         if (dirs) directories_.fetch_add(dirs, std::memory_order_relaxed);
         if (files) files_.fetch_add(files, std::memory_order_relaxed);
+        size_t bytes = held_bytes(*n);
         bool wake;
         size_t pushed = 0;
         {
@@ -354,7 +390,8 @@ private:
                     ++pushed;
                 }
             bool awaited = awaiting_ == n;
-            if (n->parent) read_ahead_.fetch_add(1, std::memory_order_relaxed);
+            n->bytes = bytes;
+            read_ahead_bytes_.fetch_add(bytes, std::memory_order_relaxed);
             n->done.store(true, std::memory_order_release);
             // After this point the caller may free n.
             wake = (pushed && (idle_ || awaiting_)) || awaited;
@@ -462,10 +499,11 @@ private:
     std::vector<DirNode*> stack_;  // directories to read, the next in walk order on top
     std::vector<std::thread> threads_;
     unsigned max_threads_ = 1;     // the calling thread included
+    int thread_error_ = 0;         // errno of a thread that could not be started
     bool stop_ = false;
     unsigned idle_ = 0;              // worker threads waiting for work
     unsigned paused_ = 0;            // worker threads waiting for the caller to catch up
-    std::atomic<size_t> read_ahead_{0};  // directories read, not yet reported
+    std::atomic<size_t> read_ahead_bytes_{0};  // held by directories read, not yet entered
     DirNode* awaiting_ = nullptr;    // what the calling thread waits for
 
     // The caller's side.

@@ -6,7 +6,6 @@ load common
 load captest_helpers
 bats_require_minimum_version 1.5.0
 
-USAGE='usage: captest [ --ambient | --drop-all | --drop-caps | --id | --init-grp ] [ --lock ] [ --text ]'
 
 setup() {
     [ -x "$CAPTEST" ] || fail "$CAPTEST is not built (make all)"
@@ -45,23 +44,21 @@ setup() {
     assert_output --regexp '^captest from capinspect '
 }
 
-@test "usage errors: upstream's usage line on stderr, exit 1, nothing else" {
-    local args
-    for args in -x --bogus --help=x stray '--text stray' '--id extra' -vx --i --d --; do
-        run --separate-stderr "$CAPTEST" $args
-        if [ "$args" = -- ]; then
-            # "--" ends the options: a plain report follows, no error
-            assert_success
-            continue
-        fi
+@test "usage errors: what was wrong and how to get help on stderr, exit 1, nothing else" {
+    local spec
+    for spec in "-x|invalid option -- 'x'" "--bogus|unrecognized option '--bogus'" \
+        "--help=x|option '--help' doesn't allow an argument" "stray|unexpected argument 'stray'" \
+        "--text stray|unexpected argument 'stray'" "--id extra|unexpected argument 'extra'" \
+        "-vx|invalid option -- 'x'" "--i|option '--i' is ambiguous; possibilities: '--id' '--init-grp'" \
+        "--d|option '--d' is ambiguous; possibilities: '--drop-all' '--drop-caps'" "-|unexpected argument '-'"; do
+        run --separate-stderr "$CAPTEST" ${spec%%|*}
         assert_failure 1
-        assert_equal "$stderr" "$USAGE"
+        assert_equal "$stderr" "captest: ${spec#*|}"$'\n'"Try 'captest --help' for more information."
         assert_equal "$output" ''
     done
-    # a lone "-" is an operand
-    run --separate-stderr "$CAPTEST" -
-    assert_failure 1
-    assert_equal "$stderr" "$USAGE"
+    # "--" ends the options: a plain report follows, no error
+    run --separate-stderr "$CAPTEST" --
+    assert_success
 }
 
 @test "the parent's block comes first, to a pipe, a file and a terminal" {

@@ -77,6 +77,47 @@ $USAGE" ] || { echo "[$args]: $stderr" >&2; return 1; }
     fi
 }
 
+@test "-d with column options: names and numbers in columns, raw, without headings, in JSON" {
+    local last
+    last=$(cat /proc/sys/kernel/cap_last_cap)
+    for args in "-d -J" "-J -d" "-d --json -x --bogus"; do
+        run --separate-stderr filecap $args
+        assert_success
+        python3 - "$output" "$last" <<'PY'
+import json, sys
+caps = json.loads(sys.argv[1])["capabilities"]
+assert [c["number"] for c in caps] == list(range(int(sys.argv[2]) + 1)), caps
+assert caps[0] == {"name": "chown", "number": 0} and caps[13]["name"] == "net_raw", caps[:14]
+PY
+    done
+    run --separate-stderr filecap -d -r
+    assert_success
+    [ "${#lines[@]}" -eq $((last + 2)) ]
+    [ "${lines[0]}" = "NAME NUMBER" ]
+    [ "${lines[14]}" = "net_raw 13" ]
+    run --separate-stderr filecap -d -n
+    assert_success
+    [ "${#lines[@]}" -eq $((last + 1)) ]
+    assert_line --regexp '^net_raw +13$'
+    run --separate-stderr filecap -d -rn -o NUMBER,name
+    assert_line --index 13 "13 net_raw"
+    run --separate-stderr filecap -d --output-all -J
+    assert_success
+    # -H lists -d's columns then
+    run --separate-stderr filecap -d -H
+    assert_success
+    [ "${#lines[@]}" -eq 2 ]
+    assert_line --regexp '^ +NAME  '
+    assert_line --regexp '^ +NUMBER  '
+    run --separate-stderr filecap -d -o PATH
+    assert_failure 1
+    [ "$stderr" = "filecap: unknown column: PATH" ]
+    run --separate-stderr filecap -d -o
+    assert_failure 1
+    [ "$stderr" = "filecap: option '-o' requires an argument
+$USAGE" ]
+}
+
 @test "nothing to report: no output, exit 0" {
     run --separate-stderr filecap "$T/dir"
     assert_success

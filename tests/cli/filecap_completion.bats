@@ -71,9 +71,16 @@ teardown() {
     reply_is -oPATH,PERMITTED
 }
 
+@test "completion: -o after -d offers the columns of its list" {
+    complete_words filecap -d -o ''
+    reply_is NAME NUMBER
+    complete_words filecap -d -J --output=NAME,n
+    reply_is --output=NAME,number
+}
+
 @test "man: the COLUMNS section names every column of filecap -H, the OPTIONS every option" {
     local col opt
-    for col in $(filecap -H | awk '{ print $1 }'); do
+    for col in $(filecap -H | awk '{ print $1 }') $(filecap -d -H | awk '{ print $1 }'); do
         grep -qx "\.B $col" "$TOP/man/filecap.8" || { echo "$col is not documented" >&2; return 1; }
     done
     for opt in $(filecap --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do

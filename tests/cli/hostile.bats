@@ -478,10 +478,10 @@ PY
     run --separate-stderr "$BIN/captest" "--bo${esc}gus"
     assert_failure 1
     [ -z "$output" ]
-    [ "$stderr" = 'usage: captest [ --ambient | --drop-all | --drop-caps | --id | --init-grp ] [ --lock ] [ --text ]' ]
+    [ "$stderr" = $'captest: unrecognized option \'--bo\\x1B[31mgus\'\nTry \'captest --help\' for more information.' ]
     run --separate-stderr "$BIN/captest" $'oper\eand\xff'
     assert_failure 1
-    [ "$stderr" = 'usage: captest [ --ambient | --drop-all | --drop-caps | --id | --init-grp ] [ --lock ] [ --text ]' ]
+    [ "$stderr" = $'captest: unexpected argument \'oper\\x1Band\\xFF\'\nTry \'captest --help\' for more information.' ]
 
     run --separate-stderr "$BIN/pscap" --proc-root "$HPROC" -o "PID,X${esc}"
     assert_failure 1
@@ -504,8 +504,7 @@ PY
     [ "$stderr" = 'netcap: unknown column: X\x1B[31m' ]
     run --separate-stderr "$BIN/netcap" "--b${esc}"
     assert_failure 1
-    [ "$stderr" = 'Unknown option: --b\x1B[31m
-usage: netcap [--advanced [--interface IFACE] [--list-interfaces] [--json] [--no-color]]' ]
+    [ "$stderr" = $'netcap: unrecognized option \'--b\\x1B[31m\'\nTry \'netcap --help\' for more information.' ]
     run --separate-stderr "$BIN/netcap" --proc-root "$BATS_TEST_TMPDIR/no${esc}dir"
     assert_failure 1
     [ "$stderr" = "Can't open $BATS_TEST_TMPDIR/no\\x1B[31mdir: No such file or directory" ]
@@ -519,6 +518,20 @@ usage: netcap [--advanced [--interface IFACE] [--list-interfaces] [--json] [--no
     run --separate-stderr "$BIN/netcap" --proc-root "$root" -l -o PID
     assert_success
     [ "$(printf '%s\n' "$stderr" | sed -n 2p)" = "netcap: cannot read sockets: $BATS_TEST_TMPDIR/proc\\x1B[31mroot/net/udplite: Is a directory" ]
+}
+
+@test "the program name (argv[0]) is escaped in every message" {
+    local t
+    for t in pscap netcap captest; do
+        run --separate-stderr bash -c 'exec -a "$1" "$2" --bogus-option' sh $'x/'"$t"$'\e[31m\xff' "$BIN/$t"
+        assert_failure
+        clean <(printf '%s' "$stderr") || fail "$t: raw bytes in: $stderr"
+        [[ "$stderr" == "$t"'\x1B[31m\xFF: '* ]] || fail "$t: $stderr"
+    done
+    for t in pscap netcap filecap; do
+        run --separate-stderr bash -c 'exec -a "$1" "$2" -o BOGUS' sh "$t"$'\e[31m' "$BIN/$t"
+        assert_equal "$stderr" "$t"'\x1B[31m: unknown column: BOGUS'
+    done
 }
 
 # --- filecap (root) ---------------------------------------------------------------------

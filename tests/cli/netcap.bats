@@ -6,6 +6,9 @@
 load common
 
 USAGE='usage: netcap [--advanced [--interface IFACE] [--list-interfaces] [--json] [--no-color]]'
+
+# err MESSAGE: a usage error as every tool says it (util-linux's form).
+err() { printf "netcap: %s\nTry 'netcap --help' for more information." "$1"; }
 HEADER='ppid    pid     acct             command         type     port            capabilities'
 MALFORMED_PROC="netcap: 1 process skipped for malformed data (first: \$PROC/217/status: malformed field CapEff)"
 
@@ -391,68 +394,71 @@ PY
     assert_line --index 0 --regexp '^ *PID PROTO *$'
 }
 
-@test "unknown options: 'Unknown option: WORD', the usage line, exit 1" {
-    local arg
-    for arg in -x --bogus foo -Z --json=1 --listening=x -lX; do
-        run --separate-stderr "$BIN/netcap" "$arg"
+@test "unknown options: what was wrong and how to get help, exit 1" {
+    local spec
+    for spec in "-x|invalid option -- 'x'" "--bogus|unrecognized option '--bogus'" "foo|unexpected argument 'foo'" \
+        "-Z|invalid option -- 'Z'" "--json=1|option '--json' doesn't allow an argument" \
+        "--listening=x|option '--listening' doesn't allow an argument" "-lX|invalid option -- 'X'"; do
+        run --separate-stderr "$BIN/netcap" "${spec%%|*}"
         assert_failure 1
         assert_output ''
-        assert_equal "$stderr" "Unknown option: $arg"$'\n'"$USAGE"
+        assert_equal "$stderr" "$(err "${spec#*|}")"
     done
     # an operand after valid options, and a hostile word, escaped
     run --separate-stderr "$BIN/netcap" -l stray
     assert_failure 1
-    assert_equal "$stderr" "Unknown option: stray"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "unexpected argument 'stray'")"
     run --separate-stderr "$BIN/netcap" $'bad\033word'
     assert_failure 1
-    assert_equal "$stderr" 'Unknown option: bad\x1Bword'$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "unexpected argument 'bad\x1Bword'")"
 }
 
 @test "advanced-only options without --advanced: 0.9.5's messages and order" {
     run --separate-stderr "$BIN/netcap" --list-interfaces
     assert_failure 1
-    assert_equal "$stderr" "--list-interfaces is only valid with --advanced"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--list-interfaces is only valid with --advanced")"
     local arg
     for arg in '--interface lo' --interface=lo; do
         run --separate-stderr "$BIN/netcap" $arg
         assert_failure 1
-        assert_equal "$stderr" "--interface is only valid with --advanced"$'\n'"$USAGE"
+        assert_equal "$stderr" "$(err "--interface is only valid with --advanced")"
     done
     # checked in 0.9.5's order: list-interfaces before interface
     run --separate-stderr "$BIN/netcap" --interface lo --list-interfaces
-    assert_equal "$stderr" "--list-interfaces is only valid with --advanced"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--list-interfaces is only valid with --advanced")"
     # --json is valid now, so the next check speaks
     run --separate-stderr "$BIN/netcap" --json --list-interfaces
     assert_failure 1
-    assert_equal "$stderr" "--list-interfaces is only valid with --advanced"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--list-interfaces is only valid with --advanced")"
     run --separate-stderr "$BIN/netcap" --interface=
     assert_failure 1
-    assert_equal "$stderr" "--interface requires an argument"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "option '--interface' requires an argument")"
 }
 
-@test "--interface as the last word: --interface requires an argument (0.9.5)" {
+@test "--interface as the last word: it requires an argument" {
     run --separate-stderr "$BIN/netcap" --interface
     assert_failure 1
-    assert_equal "$stderr" "--interface requires an argument"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "option '--interface' requires an argument")"
 }
 
-@test "--no-color without --advanced: Too many arguments, also with --json" {
+@test "--no-color without --advanced: only valid with --advanced, also with --json" {
     run --separate-stderr "$BIN/netcap" --no-color
     assert_failure 1
     assert_output ''
-    assert_equal "$stderr" "Too many arguments"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--no-color is only valid with --advanced")"
     run --separate-stderr "$BIN/netcap" --json --no-color
     assert_failure 1
-    assert_equal "$stderr" "Too many arguments"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--no-color is only valid with --advanced")"
 }
 
 @test "options that need an argument fail without one, exit 1" {
-    local arg
-    for arg in -o --output --proc-root; do
-        run --separate-stderr "$BIN/netcap" "$arg"
+    local spec
+    for spec in "-o|option requires an argument -- 'o'" "--output|option '--output' requires an argument" \
+        "--proc-root|option '--proc-root' requires an argument"; do
+        run --separate-stderr "$BIN/netcap" "${spec%%|*}"
         assert_failure 1
         assert_output ''
-        assert_equal "$stderr" "$arg requires an argument"$'\n'"$USAGE"
+        assert_equal "$stderr" "$(err "${spec#*|}")"
     done
 }
 
@@ -491,4 +497,17 @@ PY
     cp "$FIXTURES/make-proc-net.sh" "$FIXTURES/proc-lib.sh" "$dir/"
     bash "$dir/make-proc-net.sh"
     diff -r --no-dereference "$PROC" "$dir/proc-net"
+}
+
+@test "a column listed twice shows its value twice, as lsblk does" {
+    run --separate-stderr netcap -r -o PID,LPORT,+LPORT -n
+    assert_failure   # '+' only at the start
+    run --separate-stderr netcap -r -n -o PID,LPORT,LPORT
+    assert_success
+    while read -r pid a b; do
+        [ -n "$a" ] && [ "$a" = "$b" ] || fail "row '$pid $a $b'"
+    done <<<"$output"
+    run --separate-stderr netcap -r -o +LADDR
+    assert_line --index 0 'PID USER COMMAND PROTO STATE LADDR LPORT RADDR RPORT EFFECTIVE LADDR'
+    assert_line --index 1 --regexp ' \*$'
 }

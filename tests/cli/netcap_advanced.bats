@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# netcap --advanced: option errors and exit codes as libcap-ng 0.9.5 gives them (no root
+# netcap --advanced: option errors with 0.9.5's exit codes, said the util-linux way (no root
 # needed), then root tests on sockets held by tests/helpers/advholder.py inside a private
 # network namespace (lo, and a veth pair: v0 with 192.0.2.10 and fd00::10, v1 without an
 # address), so that nothing else on the machine shows up. The tree is checked line by line
@@ -17,6 +17,9 @@ bats_require_minimum_version 1.5.0
 
 NETCAP095=/opt/libcap-ng-0.9.5/bin/netcap
 USAGE='usage: netcap [--advanced [--interface IFACE] [--list-interfaces] [--json] [--no-color]]'
+
+# err MESSAGE: a usage error as every tool says it (util-linux's form).
+err() { printf "netcap: %s\nTry 'netcap --help' for more information." "$1"; }
 ADVHOLDER="$BATS_TEST_DIRNAME/../helpers/advholder.py"
 ADVTREE="$BATS_TEST_DIRNAME/../helpers/advtree.py"
 PYTHON=/usr/bin/python3
@@ -294,40 +297,41 @@ subtree() {
 
 # ---- options: no root needed ----
 
-@test "advanced: --interface without a value: 0.9.5's message, usage, exit 1" {
+@test "advanced: --interface without a value: it requires an argument, exit 1" {
     local args
     for args in '--advanced --interface' '--advanced --interface=' '--interface' '--list-interfaces --interface='; do
         run --separate-stderr "$BIN/netcap" $args
         assert_failure 1
         assert_output ''
-        assert_equal "$stderr" "--interface requires an argument"$'\n'"$USAGE"
+        assert_equal "$stderr" "$(err "option '--interface' requires an argument")"
     done
 }
 
-@test "advanced: unknown words are unknown options, also after --advanced" {
-    local args word
-    for args in '--advanced --bogus' '--advanced x' '--advanced -Z' '--advanced --json=1' '--advanced --advanced=yes'; do
-        word=${args##* }
-        run --separate-stderr "$BIN/netcap" $args
+@test "advanced: unknown words are errors, also after --advanced" {
+    local spec
+    for spec in "--bogus|unrecognized option '--bogus'" "x|unexpected argument 'x'" "-Z|invalid option -- 'Z'" \
+        "--json=1|option '--json' doesn't allow an argument" \
+        "--advanced=yes|option '--advanced' doesn't allow an argument"; do
+        run --separate-stderr "$BIN/netcap" --advanced "${spec%%|*}"
         assert_failure 1
         assert_output ''
-        assert_equal "$stderr" "Unknown option: $word"$'\n'"$USAGE"
+        assert_equal "$stderr" "$(err "${spec#*|}")"
     done
     # parsing stops at the first unknown word: later errors are not reached
     run --separate-stderr "$BIN/netcap" --bogus --interface
-    assert_equal "$stderr" "Unknown option: --bogus"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "unrecognized option '--bogus'")"
 }
 
 @test "advanced: advanced-only options without --advanced, in 0.9.5's order" {
     run --separate-stderr "$BIN/netcap" --interface lo --no-color --list-interfaces
     assert_failure 1
-    assert_equal "$stderr" "--list-interfaces is only valid with --advanced"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--list-interfaces is only valid with --advanced")"
     run --separate-stderr "$BIN/netcap" --no-color --interface=lo
     assert_failure 1
-    assert_equal "$stderr" "--interface is only valid with --advanced"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--interface is only valid with --advanced")"
     run --separate-stderr "$BIN/netcap" --no-color
     assert_failure 1
-    assert_equal "$stderr" "Too many arguments"$'\n'"$USAGE"
+    assert_equal "$stderr" "$(err "--no-color is only valid with --advanced")"
 }
 
 @test "advanced: column-mode options are refused with --advanced, exit 1" {
@@ -337,7 +341,7 @@ subtree() {
         run --separate-stderr "$BIN/netcap" --advanced ${args%%:*}
         assert_failure 1
         assert_output ''
-        assert_equal "$stderr" "${args#*:} is not valid with --advanced"$'\n'"$USAGE"
+        assert_equal "$stderr" "$(err "${args#*:} is not valid with --advanced")"
     done
 }
 
@@ -351,16 +355,17 @@ subtree() {
     [[ $stderr == "Can't open $BATS_TEST_TMPDIR/none: No such file or directory" ]]
 }
 
-@test "advanced: option errors and exit codes are 0.9.5's" {
+@test "advanced: option errors exit as 0.9.5's do, with nothing on stdout" {
     require_095
     local args ours theirs
     for args in '--advanced --interface' '--advanced --interface=' '--advanced --bogus' '--advanced stray' \
         '--list-interfaces' '--interface lo' '--interface lo --list-interfaces' '--no-color' \
         '--no-color --advanced --foo' '--interface'; do
         run --separate-stderr "$BIN/netcap" $args
-        ours="$status|$output|$stderr"
+        ours="$status|$output"
+        [ -n "$stderr" ] && [[ "$stderr" == *"Try 'netcap --help' for more information." ]] || fail "$args: $stderr"
         run --separate-stderr "$NETCAP095" $args
-        theirs="$status|$output|$stderr"
+        theirs="$status|$output"
         assert_equal "$ours" "$theirs"
     done
 }
@@ -587,7 +592,7 @@ PY
     assert_output same
 }
 
-@test "advanced --interface: only that interface; pseudo names work; unknown ones give nothing" {
+@test "advanced --interface: only that interface; pseudo names work; an unknown one is an error" {
     require_scenario
     netcap_ns --advanced --interface v0
     # the external plane with v0 alone
@@ -606,13 +611,18 @@ PY
     run grep -c ' (pid=' "$BATS_TEST_TMPDIR/out"
     assert_output 1
 
-    netcap_ns --advanced --interface nosuch
-    run cat "$BATS_TEST_TMPDIR/out"
-    assert_output ''
-    netcap_ns --advanced --interface nosuch --json
-    run "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], [p["ifaces"] for p in d["planes"]])' \
+    # an interface that exists but holds no endpoint: an empty report
+    netcap_ns --advanced --interface v1 --json
+    run "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], [len(p["ifaces"]) for p in d["planes"]])' \
         "$BATS_TEST_TMPDIR/out"
-    assert_output '2 [[], [], [], []]'
+    assert_output '2 [0, 0, 1, 0]'
+    # one that does not exist is a mistake: said, exit 1, nothing on stdout
+    for json in "" --json; do
+        run --separate-stderr in_ns "$BIN/netcap" --advanced --interface nosuch $json
+        assert_failure 1
+        assert_output ''
+        assert_equal "$stderr" "$(err "unknown interface 'nosuch'")"
+    done
 }
 
 @test "advanced --list-interfaces: lo and v0, not the address-less v1; --interface filters; JSON" {
@@ -639,9 +649,10 @@ PY
     fi
 }
 
-@test "advanced: colours on a terminal only; never with --no-color or NO_COLOR" {
+@test "advanced: colours on a terminal that shows them only; never with --no-color, NO_COLOR or TERM=dumb" {
     require_scenario
     command -v script >/dev/null || skip "script(1) is missing"
+    export TERM=xterm-256color
     local tty_run="stty cols 80; nsenter -t $NS_PID -n -- $BIN/netcap 2>/dev/null --advanced"
     script -qec "$tty_run" /dev/null 2>/dev/null | tr -d '\r' >"$BATS_TEST_TMPDIR/tty"
     local E=$'\033' O=$'\033[38;5;208m' Y=$'\033[38;5;226m' G=$'\033[38;5;82m' R=$'\033[0m'
@@ -684,10 +695,18 @@ PY
     script -qec "$tty_run --json" /dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/tty"
     run grep -c "$E" "$BATS_TEST_TMPDIR/tty"
     assert_output 0
+    # a terminal that cannot show colour, or none named
+    TERM=dumb script -qec "$tty_run" /dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/tty"
+    run grep -c "$E" "$BATS_TEST_TMPDIR/tty"
+    assert_output 0
+    env -u TERM script -qec "$tty_run" /dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/tty"
+    run grep -c "$E" "$BATS_TEST_TMPDIR/tty"
+    assert_output 0
 }
 
 @test "advanced: coloured subtrees are 0.9.5's where the text is the same" {
     require_scenario
+    export TERM=xterm-256color  # colour needs a terminal that shows it
     require_095
     command -v script >/dev/null || skip "script(1) is missing"
     script -qec "stty cols 80; nsenter -t $NS_PID -n -- $BIN/netcap --advanced 2>/dev/null" /dev/null 2>/dev/null |

@@ -5,10 +5,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -273,6 +276,76 @@ TEST_CASE("walk: statistics count directories and files") {
     CHECK(stats.directories == 2);
     CHECK(stats.files == 3);
     CHECK(stats.skipped_mounts == 0);
+}
+
+namespace {
+
+// Walks `root` with `jobs` threads in a child process that may run only `nproc` threads
+// (RLIMIT_NPROC, unless 0; as root the child first becomes an unused uid, since root is
+// exempt). Returns "FILES THREADS ERRNO", or what went wrong.
+std::string walk_with_thread_limit(const std::string& root, unsigned jobs, rlim_t nproc) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        std::string out;
+        // Below 65536: mapped in the user namespace of a container too.
+        uid_t uid = 40000 + static_cast<uid_t>(getpid() % 20000);
+        if (geteuid() == 0 && (setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0)) {
+            out = "cannot change uid";
+        } else {
+            struct rlimit lim {nproc, nproc};
+            if (nproc && setrlimit(RLIMIT_NPROC, &lim) != 0) {
+                out = "cannot set RLIMIT_NPROC";
+            } else {
+                WalkOptions o;
+                o.jobs = jobs;
+                o.all_files = true;
+                size_t files = 0;
+                try {
+                    auto stats = walk_file_caps({root}, o, [&](const WalkEntry& e) { files += !e.error; });
+                    out = std::to_string(files) + " " + std::to_string(stats.threads) + " " +
+                          std::to_string(stats.thread_error);
+                } catch (const std::exception& e) {
+                    out = std::string("exception: ") + e.what();
+                }
+            }
+        }
+        (void)!write(fds[1], out.data(), out.size());
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string out;
+    char buf[256];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status)) return "the child died with signal " + std::to_string(WTERMSIG(status));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("walk: threads that cannot be started (RLIMIT_NPROC, pids.max) leave fewer walkers") {
+    TempTree t;
+    REQUIRE(chmod(t.root.c_str(), 0755) == 0);  // for the unused uid of the child
+    for (int i = 0; i < 40; ++i) {
+        t.dir("d" + std::to_string(i));
+        t.file("d" + std::to_string(i) + "/f");
+    }
+    // Not a single thread: the calling thread walks alone.
+    CHECK(walk_with_thread_limit(t.root, 4, 1) == "40 1 " + std::to_string(EAGAIN));
+    if (geteuid() != 0) {
+        MESSAGE("skipped the rest: only root can walk as a uid without other processes");
+        return;
+    }
+    // One more thread than the caller: the walk goes on with two.
+    CHECK(walk_with_thread_limit(t.root, 4, 2) == "40 2 " + std::to_string(EAGAIN));
+    // No limit: every thread asked for.
+    CHECK(walk_with_thread_limit(t.root, 4, 0) == "40 4 0");
 }
 
 TEST_CASE("is_pseudo_fs") {

@@ -39,7 +39,7 @@ TEST_CASE("a fixture tree stands in for /proc") {
 
     auto tasks = root->open_pid(300)->list_tasks();
     REQUIRE(tasks);
-    CHECK(*tasks == std::vector<pid_t>{300, 301, 302});
+    CHECK(*tasks == std::vector<pid_t>{300, 301, 302, 303});
     auto thread = root->open_pid(300)->open_task(301);
     REQUIRE(thread);
     CHECK(read_status(*thread)->effective == CapSet(0x2000));

@@ -54,9 +54,6 @@ using json = nlohmann::ordered_json;
 
 constexpr int exit_escalation = 2;
 
-constexpr const char* compat_usage =
-    "usage: captest [ --ambient | --drop-all | --drop-caps | --id | --init-grp ] [ --lock ] [ --text ]\n";
-
 // The account --id and --init-grp change to, as libcap-ng's captest does.
 constexpr int id_uid = 99;
 constexpr int id_gid = 99;
@@ -148,13 +145,8 @@ struct Escalation {
 // ---------------------------------------------------------------------------------------
 // Options
 
-int usage_error() {
-    fmt::print(stderr, "{}", compat_usage);
-    return cli::exit_failure;
-}
-
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " captest [options]\n"
         "\n"
@@ -206,9 +198,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         {"version", no_argument, nullptr, 'V'},
         {nullptr, 0, nullptr, 0},
     };
-    opterr = 0;  // an unknown option gets libcap-ng's usage line, not getopt's message
+    opterr = 0;  // our own message: the program name escaped, then the Try line
     int c;
-    while ((c = getopt_long(argc, argv, "vJhV", long_options, nullptr)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vJhV", long_options, nullptr)) != -1) {
         switch (c) {
         case opt_text: opt.text = true; break;
         case opt_no_child: opt.no_child = true; break;
@@ -223,10 +215,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         case opt_fail_if_escalation: opt.fail_if_escalation = true; break;
         case 'h': return print_help();
         case 'V': return cli::print_version();
-        default: return usage_error();
+        default: return cli::option_error(c, argv, long_options);
         }
     }
-    if (optind < argc) return usage_error();
+    if (optind < argc) return cli::usage_error(fmt::format("unexpected argument '{}'", escape_name(argv[optind])));
     return std::nullopt;
 }
 

@@ -8,6 +8,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <getopt.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <clocale>
 #include <charconv>
@@ -41,8 +44,9 @@ void close_stdout() {
 }  // namespace
 
 void set_program_name(const char* argv0) {
+    // argv[0] is anybody's choice (exec -a): escaped once, like every name we print.
     const char* slash = std::strrchr(argv0, '/');
-    name_storage() = slash ? slash + 1 : argv0;
+    name_storage() = escape_name(slash ? slash + 1 : argv0);
 }
 
 const char* program_name() { return name_storage().c_str(); }
@@ -56,8 +60,35 @@ void warn(std::string_view message) {
 
 int usage_error(std::string_view message, int status) {
     warn(message);
-    fmt::print(stderr, "Try '{} --help' for more information.\n", escape_name(program_name()));
+    fmt::print(stderr, "Try '{} --help' for more information.\n", program_name());
     return status;
+}
+
+int option_error(int c, char* const argv[], const struct option* longopts, int status) {
+    // For a long option getopt leaves optopt 0 (unknown) or the option's value, and the
+    // word it choked on is the previous element of argv.
+    std::string_view word = optind > 0 ? argv[optind - 1] : "";
+    bool long_option = word.size() > 2 && word.substr(0, 2) == "--";
+    if (c == ':') {
+        if (long_option) {
+            std::string_view name = word.substr(0, word.find('='));
+            return usage_error(fmt::format("option '{}' requires an argument", escape_name(name)), status);
+        }
+        return usage_error(fmt::format("option requires an argument -- '{}'", escape_name(std::string(1, static_cast<char>(optopt)))), status);
+    }
+    if (!long_option)
+        return usage_error(fmt::format("invalid option -- '{}'", escape_name(std::string(1, static_cast<char>(optopt)))), status);
+    // A known long option given a value it does not take ("--json=1").
+    if (optopt != 0 && word.find('=') != std::string_view::npos)
+        return usage_error(fmt::format("option '{}' doesn't allow an argument", escape_name(word.substr(0, word.find('=')))), status);
+    std::string_view name = word.substr(2, word.find('=') - 2);
+    std::string candidates;
+    for (const struct option* o = longopts; o && o->name; ++o)
+        if (std::string_view(o->name).substr(0, name.size()) == name) candidates += fmt::format(" '--{}'", o->name);
+    if (std::count(candidates.begin(), candidates.end(), ' ') > 1)
+        return usage_error(fmt::format("option '--{}' is ambiguous; possibilities:{}", escape_name(name), candidates),
+                           status);
+    return usage_error(fmt::format("unrecognized option '{}'", escape_name(word)), status);
 }
 
 void check_stdout_at_exit() { atexit(close_stdout); }
@@ -68,10 +99,20 @@ void start(const char* argv0, bool use_locale) {
     check_stdout_at_exit();
 }
 
+bool color_terminal() {
+    const char* no_color = getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    const char* term = getenv("TERM");
+    if (!term || !*term || std::strcmp(term, "dumb") == 0) return false;
+    return isatty(STDOUT_FILENO) == 1;
+}
+
 bool locale_is_utf8() { return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }
 
+void write_out(std::string_view text) { fwrite(text.data(), 1, text.size(), stdout); }
+
 int print_version() {
-    fmt::print("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);
+    outf("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);
     return exit_ok;
 }
 
@@ -127,6 +168,18 @@ std::string pad_bytes(std::string_view text, size_t width) {
     std::string out(text);
     if (out.size() < width) out.append(width - out.size(), ' ');
     return out;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> items;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t j = text.find_first_of(", \t", i);
+        if (j == std::string_view::npos) j = text.size();
+        if (j > i) items.emplace_back(text.substr(i, j - i));
+        i = j + 1;
+    }
+    return items;
 }
 
 std::optional<uid_t> parse_user(std::string_view text) {

@@ -1,6 +1,7 @@
 // What every tool does the same way: its name in messages, one-line diagnostics on stderr,
 // a checked stdout, exit codes and small argument parsers.
 #pragma once
+#include <getopt.h>
 #include <sys/types.h>
 
 #include <fmt/core.h>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace capinspect {
 struct ReadFailures;
@@ -18,6 +20,9 @@ namespace capinspect::cli {
 
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
+// The scan read nothing at all (every process, or every directory, refused): not an empty
+// result. A partial result stays exit_ok, its shortfall said on stderr.
+inline constexpr int exit_nothing_read = 2;
 
 // What every main() does first: the program name from argv[0] for messages, the
 // character type from the environment unless `use_locale` is false (libsmartcols' tree
@@ -41,12 +46,32 @@ void warnf(fmt::format_string<Args...> f, Args&&... args) {
 // information." on stderr; returns `status`.
 int usage_error(std::string_view message, int status = exit_failure);
 
+// What getopt_long(3) returned for a bad option, said as glibc and util-linux say it:
+// "invalid option -- 'x'", "unrecognized option '--x'", "option '--i' is ambiguous;
+// possibilities: '--id' '--init-grp'", "option requires an argument -- 'o'", "option
+// '--output' requires an argument", "option '--json' doesn't allow an argument"; then the
+// Try line. `c` is '?' or ':' (optstring starts with ':'); optind and optopt are getopt's;
+// `longopts` the table given to getopt_long. Returns `status`.
+int option_error(int c, char* const argv[], const struct option* longopts, int status = exit_failure);
+
 // Makes a failed write to stdout (full disk, closed pipe) an error at exit, as
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
 void check_stdout_at_exit();
 
+// True when stdout is a terminal that can show colour: a tty, TERM set and not "dumb",
+// and NO_COLOR (https://no-color.org) unset or empty.
+bool color_terminal();
+
 // True when the locale's character set (LC_CTYPE, as start() set it) is UTF-8.
 bool locale_is_utf8();
+
+// Text on stdout with fwrite: never an exception (fmt::print throws on a full disk or a
+// closed pipe); a failed write is reported at exit (check_stdout_at_exit).
+void write_out(std::string_view text);
+template <typename... Args>
+void outf(fmt::format_string<Args...> f, Args&&... args) {
+    write_out(fmt::format(f, std::forward<Args>(args)...));
+}
 
 // "NAME from capinspect VERSION" on stdout.
 int print_version();
@@ -69,6 +94,10 @@ void report_hidden_processes(const ProcRoot& root);
 // `text` padded with blanks to `width` bytes, as printf's "%-Ns" pads: libcap-ng's
 // layouts count bytes, where fmt's "{:<N}" would count characters of UTF-8 text.
 std::string pad_bytes(std::string_view text, size_t width);
+
+// The items of a list given on the command line: separated by commas and/or blanks, as
+// capability lists are ("a,b", "a b", "a, b"); empty items are dropped.
+std::vector<std::string> split_list(std::string_view text);
 
 // A uid from a user name or a decimal number; nullopt when neither.
 std::optional<uid_t> parse_user(std::string_view text);

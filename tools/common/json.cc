@@ -1,5 +1,7 @@
 #include "common/json.h"
 
+#include "common/cli.h"
+
 #include <fmt/core.h>
 
 #include <capinspect/escape.h>
@@ -72,6 +74,6 @@ Json json_value(const ColumnInfo& info, const Cell& cell) {
     return cell.bytes ? json_name(cell.text) : Json(cell.text);
 }
 
-void print_json(const Json& doc) { fmt::print("{}\n", doc.dump(3)); }
+void print_json(const Json& doc) { outf("{}\n", doc.dump(3)); }
 
 }  // namespace capinspect::cli

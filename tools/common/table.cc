@@ -4,6 +4,11 @@
 
 #include <fmt/core.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -81,14 +86,14 @@ void print_column_help(std::span<const ColumnInfo> registry, bool json) {
         print_json(doc);
         return;
     }
-    for (const ColumnInfo& c : registry) fmt::print("{:>16}  {}\n", c.name, c.help);
+    for (const ColumnInfo& c : registry) outf("{:>16}  {}\n", c.name, c.help);
 }
 
 Table::Table(std::span<const ColumnInfo> registry, std::vector<size_t> columns, OutputMode mode,
              const char* json_name, Cap last_cap)
-    : registry_(registry), columns_(std::move(columns)), position_(registry.size(), -1),
+    : registry_(registry), columns_(std::move(columns)), positions_(registry.size()),
       mode_(mode), json_name_(json_name), last_cap_(last_cap), utf8_(locale_is_utf8()) {
-    for (size_t pos = 0; pos < columns_.size(); ++pos) position_[columns_[pos]] = static_cast<int>(pos);
+    for (size_t pos = 0; pos < columns_.size(); ++pos) positions_[columns_[pos]].push_back(pos);
 }
 
 Table::RowId Table::add_row(RowId parent) {
@@ -97,8 +102,11 @@ Table::RowId Table::add_row(RowId parent) {
 }
 
 void Table::set(RowId row, size_t column, Cell cell) {
-    int pos = column < position_.size() ? position_[column] : -1;
-    if (pos >= 0) rows_[row].cells[static_cast<size_t>(pos)] = std::move(cell);
+    if (column >= positions_.size()) return;
+    const auto& at = positions_[column];
+    // A column listed twice (-o PID,PID) shows the same value twice, as lsblk does.
+    for (size_t k = 0; k < at.size(); ++k)
+        rows_[row].cells[at[k]] = k + 1 == at.size() ? std::move(cell) : cell;
 }
 
 void Table::print() const {
@@ -109,16 +117,17 @@ void Table::print() const {
 }
 
 // Text cells: capability sets as a comma-separated list ("full" when the set holds every
-// capability the kernel knows), booleans as yes/no, unknown values empty.
-std::string Table::text_of(size_t pos, const Cell& cell) const {
+// capability the kernel knows), booleans as yes/no, unknown values empty. `sep` separates
+// the names of a set.
+std::string Table::text_of(size_t pos, const Cell& cell, std::string_view sep) const {
     if (cell.null) return "";
     if (cell.caps) {
         if (!cell.caps->empty() && cell.caps->is_full(last_cap_)) {
             // Bits the kernel does not know (only a file can hold them) stay visible.
             CapSet beyond = *cell.caps - CapSet::all_up_to(last_cap_);
-            return beyond.empty() ? std::string("full") : "full," + format_cap_list(beyond, ",");
+            return beyond.empty() ? std::string("full") : "full" + std::string(sep) + format_cap_list(beyond, sep);
         }
-        return format_cap_list(*cell.caps, ",");
+        return format_cap_list(*cell.caps, sep);
     }
     if (registry_[columns_[pos]].json == JsonType::boolean) return cell.text == "1" ? "yes" : "no";
     // Raw mode: libsmartcols applies util-linux's reversible raw encoding (\x20 for a
@@ -129,6 +138,45 @@ std::string Table::text_of(size_t pos, const Cell& cell) const {
     if (!utf8_) return escape_name_ascii(cell.text);
     return cell.bytes ? escape_name(cell.text) : cell.text;
 }
+
+namespace {
+
+// The columns a text takes on a terminal: one per character (escaped names are ASCII).
+size_t display_width(std::string_view text) {
+    size_t n = 0;
+    for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+// Wrapping a list ("a, b, c") between its items: the chunks end after each ", ", whose
+// blank becomes the end of the chunk. libsmartcols then shows one item per line.
+size_t list_chunk_size(const libscols_column*, const char* data, void*) {
+    size_t widest = 0;
+    for (std::string_view rest = data ? data : ""; !rest.empty();) {
+        size_t end = rest.find(", ");
+        size_t len = end == std::string_view::npos ? rest.size() : end + 1;
+        widest = std::max(widest, display_width(rest.substr(0, len)));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
+    }
+    return widest;
+}
+
+char* list_next_chunk(const libscols_column*, char* data, void*) {
+    char* p = data ? std::strstr(data, ", ") : nullptr;
+    if (!p) return nullptr;
+    p[1] = '\0';
+    return p + 2;
+}
+
+// The width of the terminal on stdout; 0 when stdout is not one (libsmartcols never
+// wraps there either).
+size_t stdout_terminal_width() {
+    struct winsize ws {};
+    if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0) return 0;
+    return ws.ws_col;
+}
+
+}  // namespace
 
 void Table::print_text() const {
     std::unique_ptr<libscols_table, void (*)(libscols_table*)> table(scols_new_table(), scols_unref_table);
@@ -143,11 +191,42 @@ void Table::print_text() const {
         if (registry_[col].tree) tree_col = col;
     for (size_t col : columns_)
         if (!tree_col && registry_[col].json == JsonType::string) tree_col = col;
-    for (size_t col : columns_) {
-        const ColumnInfo& info = registry_[col];
+
+    // On a terminal narrower than the table, the list columns (capability sets, the
+    // summaries) wrap between their items, one per line, as lsblk wraps its lists: no
+    // name is cut and none is lost. Never in raw mode, never on a pipe.
+    std::vector<std::vector<std::string>> texts(rows_.size(), std::vector<std::string>(columns_.size()));
+    std::vector<size_t> widths(columns_.size());
+    for (size_t pos = 0; pos < columns_.size(); ++pos) widths[pos] = display_width(registry_[columns_[pos]].name);
+    for (size_t r = 0; r < rows_.size(); ++r)
+        for (size_t pos = 0; pos < columns_.size(); ++pos) {
+            texts[r][pos] = text_of(pos, rows_[r].cells[pos], ",");
+            widths[pos] = std::max(widths[pos], display_width(texts[r][pos]));
+        }
+    size_t natural = columns_.size() - 1;
+    for (size_t w : widths) natural += w;
+    size_t terminal = mode_.raw ? 0 : stdout_terminal_width();
+    std::vector<bool> wrap(columns_.size(), false);
+    if (terminal != 0 && natural > terminal)
+        for (size_t pos = 0; pos < columns_.size(); ++pos) {
+            const ColumnInfo& info = registry_[columns_[pos]];
+            if ((mode_.tree && tree_col == columns_[pos]) || info.right) continue;
+            bool list = info.json == JsonType::capset;
+            for (size_t r = 0; r < rows_.size() && !list; ++r) list = texts[r][pos].find(", ") != std::string::npos;
+            if (!list) continue;
+            wrap[pos] = true;
+            if (info.json == JsonType::capset)
+                for (size_t r = 0; r < rows_.size(); ++r) texts[r][pos] = text_of(pos, rows_[r].cells[pos], ", ");
+        }
+
+    for (size_t pos = 0; pos < columns_.size(); ++pos) {
+        const ColumnInfo& info = registry_[columns_[pos]];
         int flags = info.right ? SCOLS_FL_RIGHT : 0;
-        if (mode_.tree && tree_col == col) flags |= SCOLS_FL_TREE;
-        if (!scols_table_new_column(table.get(), info.name, 0, flags)) throw std::bad_alloc();
+        if (mode_.tree && tree_col == columns_[pos]) flags |= SCOLS_FL_TREE;
+        if (wrap[pos]) flags |= SCOLS_FL_WRAP;
+        libscols_column* column = scols_table_new_column(table.get(), info.name, 0, flags);
+        if (!column) throw std::bad_alloc();
+        if (wrap[pos]) scols_column_set_wrapfunc(column, list_chunk_size, list_next_chunk, nullptr);
     }
     std::vector<libscols_line*> lines(rows_.size(), nullptr);
     for (size_t r = 0; r < rows_.size(); ++r) {
@@ -155,8 +234,7 @@ void Table::print_text() const {
         lines[r] = scols_table_new_line(table.get(), parent);
         if (!lines[r]) throw std::bad_alloc();
         for (size_t pos = 0; pos < columns_.size(); ++pos)
-            if (scols_line_set_data(lines[r], pos, text_of(pos, rows_[r].cells[pos]).c_str()) != 0)
-                throw std::bad_alloc();
+            if (scols_line_set_data(lines[r], pos, texts[r][pos].c_str()) != 0) throw std::bad_alloc();
     }
     scols_print_table(table.get());
 }

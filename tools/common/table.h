@@ -102,11 +102,11 @@ private:
     };
     void print_text() const;
     void print_json() const;
-    std::string text_of(size_t pos, const Cell& cell) const;
+    std::string text_of(size_t pos, const Cell& cell, std::string_view sep) const;
 
     std::span<const ColumnInfo> registry_;
     std::vector<size_t> columns_;
-    std::vector<int> position_;  // registry index → shown position, or -1
+    std::vector<std::vector<size_t>> positions_;  // registry index → shown positions
     OutputMode mode_;
     std::string json_name_;
     Cap last_cap_;

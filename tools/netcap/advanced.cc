@@ -1,6 +1,7 @@
 // netcap --advanced: the exposure inventory (libcap-ng 0.9.5's tree and JSON schema).
 // The sockets and their holders come from libcapinspect; exposure.h makes the report
 // model of them; this file renders it.
+#include <net/if.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -363,12 +364,7 @@ int list_interfaces(const Options& opt, std::span<const InterfaceAddress> addrs)
     return cli::exit_ok;
 }
 
-bool use_color(const Options& opt) {
-    if (opt.no_color || opt.json) return false;
-    const char* no_color = getenv("NO_COLOR");  // https://no-color.org: set and not empty
-    if (no_color && *no_color) return false;
-    return isatty(STDOUT_FILENO) == 1;
-}
+
 
 }  // namespace
 
@@ -382,6 +378,11 @@ int run_advanced(const Options& opt, const ProcRoot& root) {
         addrs = std::move(*listed);
     else
         cli::warnf("cannot list the interfaces: {}", listed.error().message());
+    // An interface that does not exist is a mistake, not an empty report; the pseudo
+    // names of the report ("unknown", "multicast/group") are accepted.
+    if (opt.interface && *opt.interface != unknown_interface && *opt.interface != multicast_interface &&
+        if_nametoindex(opt.interface->c_str()) == 0)
+        return cli::usage_error(fmt::format("unknown interface '{}'", escape_name(*opt.interface)));
     if (opt.list_interfaces) return list_interfaces(opt, addrs);
 
     auto last_cap = read_cap_last_cap(root);
@@ -401,11 +402,11 @@ int run_advanced(const Options& opt, const ProcRoot& root) {
     if (opt.json) {
         print_exposure_json(exposure, *last_cap);
     } else {
-        std::string out = TreeRenderer(use_color(opt), *last_cap).render(exposure, cli::output_width());
+        std::string out = TreeRenderer(!opt.no_color && cli::color_terminal(), *last_cap).render(exposure, cli::output_width());
         fwrite(out.data(), 1, out.size(), stdout);
     }
     report_shortfall(shortfall, root);
-    return cli::exit_ok;
+    return shortfall.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 }  // namespace capinspect::netcap

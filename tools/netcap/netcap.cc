@@ -62,17 +62,8 @@ const std::vector<size_t> default_columns = {col_pid,   col_user,  col_command, 
                                              col_state, col_laddr, col_lport,   col_raddr,
                                              col_rport, col_effective};
 
-constexpr const char* compat_usage =
-    "usage: netcap [--advanced [--interface IFACE] [--list-interfaces] [--json] [--no-color]]\n";
-
-int usage_error(const char* message) {
-    if (message) fmt::print(stderr, "{}\n", message);
-    fmt::print(stderr, "{}", compat_usage);
-    return cli::exit_failure;
-}
-
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " netcap [options]\n"
         "\n"
@@ -99,7 +90,7 @@ int print_help() {
         "\n"
         "Available output columns:\n");
     cli::print_column_help(columns, false);
-    fmt::print("\nFor more details see netcap(8).\n");
+    cli::outf("\nFor more details see netcap(8).\n");
     return cli::exit_ok;
 }
 
@@ -128,7 +119,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
     };
     bool list_columns = false;
     const char* column_option = nullptr;  // the first option of column mode, for --advanced's error
-    opterr = 0;
+    opterr = 0;  // our own message: the program name escaped, then the Try line
     int c;
     // A leading ':' makes a missing argument ':' rather than '?'.
     while ((c = getopt_long(argc, argv, ":lo:JrnHhV", long_options, nullptr)) != -1) {
@@ -147,7 +138,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         switch (c) {
         case opt_advanced: opt.advanced = true; break;
         case opt_interface:
-            if (!*optarg) return usage_error("--interface requires an argument");
+            if (!*optarg) return cli::usage_error("option '--interface' requires an argument");
             opt.interface = optarg;
             break;
         case opt_list_interfaces: opt.list_interfaces = true; break;
@@ -163,28 +154,20 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt) {
         case opt_proc_root: opt.proc_root = optarg; break;
         case 'h': return print_help();
         case 'V': return cli::print_version();
-        case ':':
-            // libcap-ng 0.9.5's message for --interface, the same form for the others.
-            if (optopt == opt_interface) return usage_error("--interface requires an argument");
-            return usage_error(fmt::format("{} requires an argument", escape_name(argv[optind - 1])).c_str());
-        default: {
-            // libcap-ng 0.9.5: "Unknown option: WORD", then the usage line.
-            std::string word = argv[optind - 1];
-            return usage_error(fmt::format("Unknown option: {}", escape_name(word)).c_str());
-        }
+        default: return cli::option_error(c, argv, long_options);
         }
     }
-    if (optind < argc) return usage_error(fmt::format("Unknown option: {}", escape_name(argv[optind])).c_str());
+    if (optind < argc) return cli::usage_error(fmt::format("unexpected argument '{}'", escape_name(argv[optind])));
     if (opt.advanced && column_option)
-        return usage_error(fmt::format("{} is not valid with --advanced", column_option).c_str());
+        return cli::usage_error(fmt::format("{} is not valid with --advanced", column_option));
     if (list_columns) {
         cli::print_column_help(columns, opt.json);
         return cli::exit_ok;
     }
     if (!opt.advanced) {
-        if (opt.list_interfaces) return usage_error("--list-interfaces is only valid with --advanced");
-        if (opt.interface) return usage_error("--interface is only valid with --advanced");
-        if (opt.no_color) return usage_error("Too many arguments");
+        if (opt.list_interfaces) return cli::usage_error("--list-interfaces is only valid with --advanced");
+        if (opt.interface) return cli::usage_error("--interface is only valid with --advanced");
+        if (opt.no_color) return cli::usage_error("--no-color is only valid with --advanced");
         // Unlike 0.9.5, --json without --advanced means what it means in every other
         // tool: the column rows as JSON.
         if (opt.json) opt.column_mode = opt.mode.json = true;
@@ -318,6 +301,10 @@ private:
 void Shortfall::note(const SocketDump& dump) {
     for (const Error& e : dump.errors) table_errors.push_back(e.message());
     skipped_sockets += dump.skipped;
+    ++dumps;
+    // Neither netlink nor the /proc/net tables answered (a missing table is silent: the
+    // protocol is not built).
+    if (!dump.used_netlink && !dump.errors.empty() && dump.sockets.empty()) ++dumps_unread;
 }
 
 void report_shortfall(const Shortfall& s, const ProcRoot& root) {
@@ -390,7 +377,7 @@ int run(int argc, char** argv) {
     else
         report.print_classic(inventory);
     report_shortfall(shortfall, *root);
-    return cli::exit_ok;
+    return shortfall.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }
 
 }  // namespace

@@ -34,8 +34,13 @@ struct Shortfall {
     unsigned skipped_sockets = 0;
     unsigned netns_unreachable = 0;
 
+    unsigned dumps = 0;          // socket dumps taken
+    unsigned dumps_unread = 0;   // of them, those where no table could be read
+
     // Takes the errors and skipped entries of a socket dump.
     void note(const SocketDump& dump);
+    // Nothing could be read: no process, or no socket table at all.
+    bool nothing_read() const { return read.nothing_read() || (dumps != 0 && dumps_unread == dumps); }
 };
 
 void report_shortfall(const Shortfall& s, const ProcRoot& root);

@@ -109,10 +109,13 @@ public:
     // `caps` is nullopt (ENODATA when there were none, as removexattr(2) says). The
     // revision asked for is ignored: libcap writes revision 2, or 3 with a rootid other
     // than 0. Then the value is read back and compared; on a mismatch the previous value
-    // is put back byte for byte and the result is a data error with code EIO. Returns the
-    // capabilities the file has afterwards. Errors: the errno of libcap or the kernel
-    // (EPERM without CAP_SETFCAP, ENOTSUP on a file system without extended attributes,
-    // EINVAL for an impossible value).
+    // is put back byte for byte and the result is a data error with code EIO. A previous
+    // value the kernel does not return (malformed: EINVAL; namespaced for a root uid this
+    // user namespace cannot name, or 0xffffffff: EOVERFLOW) does not prevent the write,
+    // but cannot be put back: on a mismatch the capabilities are removed instead.
+    // Returns the capabilities the file has afterwards. Errors: the errno of libcap or the
+    // kernel (EPERM without CAP_SETFCAP over the file in this user namespace, ENOTSUP on
+    // a file system without extended attributes, EINVAL for an impossible value).
     Result<std::optional<FileCaps>> write(const std::optional<FileCaps>& caps);
 
 private:

@@ -13,8 +13,10 @@
 // the calling thread, in a fixed order whatever the number of threads: the starts in the
 // order given, each tree depth-first, the entries of a directory sorted by name (byte
 // order), so that a directory's subtree comes right after its name. Memory stays small:
-// only files with something to report are kept, and directories are read close to the
-// order in which their results are delivered.
+// only files with something to report are kept, directories are read close to the order
+// in which their results are delivered, and what the threads read ahead of the delivery
+// holds about a megabyte at most (plus one directory per thread), however slow `visit`
+// is: then they wait.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -30,6 +32,7 @@ namespace capinspect {
 
 struct WalkOptions {
     // Threads reading directories, the calling thread included; 0 means one per CPU.
+    // A thread that cannot be started is not an error (see WalkStats::thread_error).
     unsigned jobs = 1;
     // Up to this many more threads join when the walk waits for the disk (the walking
     // threads' block reads, getrusage(2) RUSAGE_THREAD, go up), so that the reads of
@@ -66,6 +69,12 @@ struct WalkStats {
     std::uint64_t directories = 0;   // directories read
     std::uint64_t files = 0;         // regular files examined
     std::uint64_t skipped_mounts = 0;  // mounts not entered (pseudo file systems, -x)
+    // Threads that read directories, the calling thread included.
+    unsigned threads = 1;
+    // Why a thread could not be started (EAGAIN: RLIMIT_NPROC or a cgroup's pids.max), or
+    // 0. The walk goes on with the threads it has (at least the calling one) and tries no
+    // more.
+    int thread_error = 0;
 };
 
 using WalkVisitor = std::function<void(const WalkEntry&)>;

@@ -158,8 +158,9 @@ struct CAPINSPECT_API ReadFailures {
     // Counts an error; a vanished process (ENOENT, ESRCH) is not a failure.
     void note(const Error& e);
     void note_fact(ProcessFact fact, const Error& e);
-    // True when processes were listed but none could be read.
-    bool nothing_read() const { return read == 0 && (malformed != 0 || !unreadable.empty()); }
+    // True when processes were listed but not one could be read. A malformed status file
+    // was read (its fault is reported), so it does not count here.
+    bool nothing_read() const { return read == 0 && malformed == 0 && !unreadable.empty(); }
 };
 
 // The LSM label in the text of /proc/PID/attr/current: its first line, without the NUL

@@ -1,0 +1,35 @@
+#!/usr/bin/env bats
+# A scan that could read nothing at all is not "nothing found": it exits with 2 (a partial
+# result stays 0, with its shortfall on stderr).
+
+load common
+
+@test "pscap and netcap: every process unreadable (too few descriptors): exit 2, said on stderr" {
+    local tool
+    for tool in pscap netcap "netcap --advanced"; do
+        # bats holds descriptors of its own: close them, so that 5 leaves two free
+        run --separate-stderr sh -c 'for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done; ulimit -n 5; exec "$@"' \
+            sh "$BIN/"$tool
+        [ "$status" -eq 2 ] || fail "$tool: exit $status ($stderr)"
+        assert_output ''
+        [[ "$stderr" == *"could not be read: Too many open files"* ]] || fail "$tool: $stderr"
+    done
+}
+
+@test "pscap and netcap on a saved tree none of whose processes can be read: exit 2" {
+    local t=$BATS_TEST_TMPDIR/proc pid
+    cp -a "$FIXTURES/proc-net" "$t"
+    for pid in "$t"/[0-9]*; do
+        rm -f "$pid/status"
+        ln -s /nonexistent "$pid/status"
+    done
+    run --separate-stderr "$BIN/pscap" --proc-root "$t"
+    assert_failure 2
+    [[ "$stderr" == *"processes could not be read: Too many levels of symbolic links"* ]]
+    run --separate-stderr "$BIN/netcap" --proc-root "$t"
+    assert_failure 2
+    # one readable process is a partial result: exit 0
+    cp "$FIXTURES/proc-net/100/status" "$t/100/status.new" && mv "$t/100/status.new" "$t/100/status"
+    run --separate-stderr "$BIN/pscap" --proc-root "$t"
+    assert_success
+}
