@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <clocale>
 #include <cstdlib>
 #include <cstring>
@@ -193,14 +192,6 @@ bool applies_to_list(int c) {
            (c == ':' && optopt == 'o');
 }
 
-std::optional<unsigned> parse_jobs(const char* text) {
-    unsigned n = 0;
-    const char* end = text + std::strlen(text);
-    auto [ptr, ec] = std::from_chars(text, end, n);
-    if (ec != std::errc() || ptr != end || n == 0 || n > 1024) return std::nullopt;
-    return n;
-}
-
 // An operand: an absolute path, or a capability name (libcap-ng's rule: anything else).
 std::optional<int> take_operand(const char* arg, Options& opt, bool& operands, Cap last_cap) {
     if (opt.all) return usage_error();  // -a must stand alone
@@ -280,7 +271,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
             opt.list_caps = true;
             break;
         case 'j': {
-            auto jobs = parse_jobs(optarg);
+            auto jobs = cli::parse_walk_jobs(optarg);
             if (!jobs) {
                 cli::warnf("invalid number of jobs: {}", escape_name(optarg));
                 return cli::exit_failure;
@@ -515,11 +506,7 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         if (e.caps) report.file(e.path, *e.caps);
     });
     report.finish();
-    // Fewer threads than asked for only make the search slower; a word only when it ran
-    // on the calling thread alone.
-    if (stats.threads == 1 && stats.thread_error)
-        cli::warnf("could not start a thread to read directories ({}); searched with one",
-                   std::strerror(stats.thread_error));
+    cli::report_walk_threads(stats);
     return cli::exit_ok;
 }
 

@@ -33,3 +33,15 @@ load common
     run --separate-stderr "$BIN/pscap" --proc-root "$t"
     assert_success
 }
+
+@test "capinspect snapshot and verify reading no process: exit 2, no document, said on stderr" {
+    local args
+    for args in "snapshot --no-files" "verify --baseline $FIXTURES/snapshots/base.json"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr sh -c 'for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done; ulimit -n 5; exec "$@"' \
+            sh "$BIN/capinspect" $args
+        [ "$status" -eq 2 ] || fail "$args: exit $status ($stderr)"
+        assert_output ''
+        [[ "$stderr" == *": Too many open files" ]] || fail "$args: $stderr"
+    done
+}

@@ -23,15 +23,15 @@ const Subcommand subcommands[] = {
 namespace {
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " capinspect <command> [options] [arguments]\n"
         "\n"
         "Audit what holds privilege on this machine.\n"
         "\n"
         "Commands:\n");
-    for (const Subcommand& s : subcommands) fmt::print(" {:<9} {}\n", s.name, s.summary);
-    fmt::print(
+    for (const Subcommand& s : subcommands) cli::outf(" {:<9} {}\n", s.name, s.summary);
+    cli::outf(
         "\n"
         "Options:\n"
         " -h, --help     display this help (capinspect <command> --help: the command's)\n"
@@ -61,5 +61,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     capinspect::cli::start(argv[0]);
+    // 1 means findings: a report that could not be written is "could not check".
+    capinspect::cli::set_write_error_status(capinspect::auditor::exit_error);
     return capinspect::auditor::run(argc, argv);
 }

@@ -6,14 +6,13 @@
 #include "capinspect/capinspect.h"
 #include "capinspect/diff.h"
 #include "capinspect/snapshot.h"
-#include "capinspect/snapshot_output.h"
 #include "common/cli.h"
 
 namespace capinspect::auditor {
 namespace {
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " capinspect diff [options] <old> <new>\n"
         "\n"
@@ -52,7 +51,7 @@ int run_diff(int argc, char** argv) {
         case 'J': json = true; break;
         case opt_no_color: no_color = true; break;
         case 'h': return print_help();
-        default: return cli::usage_error(fmt::format("unrecognized option '{}'", argv[optind - 1]), exit_error);
+        default: return cli::option_error(c, argv, long_options, exit_error);
         }
     }
     if (argc - optind != 2)
@@ -72,9 +71,8 @@ int run_diff(int argc, char** argv) {
         return exit_error;
     }
     Diff diff = diff_snapshots(*old, *now);
-    std::string out = json ? diff_json(diff, *old, *now).dump(3) + "\n"
-                           : diff_text(diff, use_colour(no_color), cli::locale_is_utf8());
-    if (!write_stdout(out)) return exit_error;
+    cli::write_out(json ? diff_json(diff, *old, *now).dump(3) + "\n"
+                        : diff_text(diff, !no_color && cli::color_terminal(), cli::locale_is_utf8()));
     return diff.changes.empty() ? exit_clean : exit_findings;
 }
 

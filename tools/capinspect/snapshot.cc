@@ -286,23 +286,18 @@ Json socket_json(const NamespaceSockets& ns, const SocketEntry& s, const std::ve
 
 }  // namespace
 
-bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error,
-                    bool& write_failed) {
-    write_failed = false;
+SnapshotOutcome write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error) {
     auto root = ProcRoot::open();
     if (!root) {
         error = fmt::format("cannot open {}: {}", default_proc_path, std::strerror(root.error().code));
-        return false;
+        return SnapshotOutcome::not_taken;
     }
     auto last_cap = read_cap_last_cap(*root);
     if (!last_cap) {
         error = "cannot read cap_last_cap: " + last_cap.error().message();
-        return false;
+        return SnapshotOutcome::not_taken;
     }
     Shortfall shortfall(warn);
-    DocumentWriter doc(out);
-    doc.open();
-    doc.value("snapshot", snapshot_info_json(info_of(options, *last_cap)));
 
     // Processes: every one is read (with its threads and open sockets); those that hold no
     // capability in any set leave only the inodes of their sockets behind.
@@ -320,13 +315,18 @@ bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, s
     auto listed = list_processes(*root, query, failures);
     if (!listed) {
         error = "cannot list processes: " + listed.error().message();
-        return false;
+        return SnapshotOutcome::not_taken;
     }
     std::vector<Process> holders = std::move(*listed);
     std::sort(others_sockets.begin(), others_sockets.end());
     others_sockets.erase(std::unique(others_sockets.begin(), others_sockets.end()), others_sockets.end());
     shortfall.processes(failures, *root);
+    // A machine where no process could be read is no baseline and no state to check.
+    if (failures.nothing_read()) return SnapshotOutcome::nothing_read;
 
+    DocumentWriter doc(out);
+    doc.open();
+    doc.value("snapshot", snapshot_info_json(info_of(options, *last_cap)));
     cli::ProcessCells cells(*last_cap);
     doc.begin_array("processes");
     for (const Process& p : holders) doc.element(process_json(cells, p));
@@ -343,7 +343,7 @@ bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, s
     auto scan = scan_network_namespaces(*root, holders, SocketScope::listening, true, keep);
     if (!scan) {
         error = scan.error().message();
-        return false;
+        return SnapshotOutcome::not_taken;
     }
     others_sockets = {};
     shortfall.sockets(*scan);
@@ -370,7 +370,7 @@ bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, s
         WalkOptions wo;
         cli::set_walk_jobs(wo, options.jobs);
         doc.begin_array("files");
-        walk_file_caps(options.roots, wo, [&](const WalkEntry& e) {
+        WalkStats stats = walk_file_caps(options.roots, wo, [&](const WalkEntry& e) {
             if (e.error) {
                 // Vanished meanwhile, or on a file system without extended attributes
                 // (which cannot hold capabilities): nothing to report, as filecap.
@@ -400,6 +400,7 @@ bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, s
             doc.element(o);
         });
         doc.end_array();
+        if (warn) cli::report_walk_threads(stats);
     } else {
         doc.null("files");
     }
@@ -407,16 +408,15 @@ bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, s
     doc.close();
     if (doc.failed()) {
         error = std::strerror(doc.error());
-        write_failed = true;
-        return false;
+        return SnapshotOutcome::write_failed;
     }
-    return true;
+    return SnapshotOutcome::written;
 }
 
 namespace {
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " capinspect snapshot [options] [--files <dir>...]\n"
         "\n"
@@ -440,14 +440,6 @@ int print_help() {
         "\n"
         "For more details see capinspect(8).\n");
     return exit_clean;
-}
-
-std::optional<unsigned> parse_jobs(const char* text) {
-    unsigned n = 0;
-    const char* end = text + std::strlen(text);
-    auto [ptr, ec] = std::from_chars(text, end, n);
-    if (ec != std::errc() || ptr != end || n == 0 || n > 1024) return std::nullopt;
-    return n;
 }
 
 }  // namespace
@@ -510,17 +502,14 @@ int run_snapshot(int argc, char** argv) {
             break;
         case opt_no_files: options.files = false; break;
         case 'j': {
-            auto jobs = parse_jobs(optarg);
+            auto jobs = cli::parse_walk_jobs(optarg);
             if (!jobs) return cli::usage_error(fmt::format("invalid number of jobs: {}", optarg), exit_error);
             options.jobs = *jobs;
             break;
         }
         case 'o': output = optarg; break;
         case 'h': return print_help();
-        case ':':
-            return cli::usage_error(fmt::format("option '{}' requires an argument", argv[optind - 1]), exit_error);
-        default:
-            return cli::usage_error(fmt::format("unrecognized option '{}'", argv[optind - 1]), exit_error);
+        default: return cli::option_error(c, argv, long_options, exit_error);
         }
     }
     for (; optind < argc; ++optind) {
@@ -544,12 +533,13 @@ int run_snapshot(int argc, char** argv) {
         cli::warn(error);
         return exit_error;
     }
-    bool write_failed = false;
-    if (!write_snapshot(options, file.stream(), true, error, write_failed)) {
+    switch (write_snapshot(options, file.stream(), true, error)) {
+    case SnapshotOutcome::written: break;
+    case SnapshotOutcome::not_taken: cli::warn(error); return exit_error;
+    case SnapshotOutcome::nothing_read: return cli::exit_nothing_read;
+    case SnapshotOutcome::write_failed:
         file.abandon();
-        if (!write_failed)
-            cli::warn(error);
-        else if (output)
+        if (output)
             cli::warnf("cannot write {}: {}", *output, error);
         else if (error != std::strerror(EPIPE))
             cli::warnf("write error: {}", error);

@@ -148,12 +148,17 @@ struct SnapshotOptions {
 // one line in `error` for an empty path.
 std::optional<std::vector<std::string>> normalize_roots(const std::vector<std::string>& given, std::string& error);
 
+enum class SnapshotOutcome {
+    written,
+    not_taken,     // the walks could not start: `error` says why
+    nothing_read,  // not one process could be read (said on stderr when warning): no document
+    write_failed,  // writing to `out` failed: `error` is the reason
+};
+
 // Takes a snapshot of the live system and writes the document to `out`; what could not be
 // read is in the document and, when `warn` is set, said on stderr the way the tools say
-// it. False (with one line in `error`) when the walks could not start, or when writing to
-// `out` failed (`write_failed` set, `error` the reason).
-bool write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error,
-                    bool& write_failed);
+// it.
+SnapshotOutcome write_snapshot(const SnapshotOptions& options, std::FILE* out, bool warn, std::string& error);
 
 // The subcommands.
 int run_snapshot(int argc, char** argv);

@@ -143,26 +143,4 @@ void OutputFile::abandon() {
     }
 }
 
-bool write_stdout(std::string_view text) {
-    while (!text.empty()) {
-        ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            if (errno != EPIPE) cli::warnf("write error: {}", std::strerror(errno));
-            return false;
-        }
-        text.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-}
-
-bool use_colour(bool no_color_option) {
-    if (no_color_option) return false;
-    const char* no_color = getenv("NO_COLOR");  // https://no-color.org: set and not empty
-    if (no_color && *no_color) return false;
-    const char* term = getenv("TERM");
-    if (!term || !*term || std::strcmp(term, "dumb") == 0) return false;
-    return isatty(STDOUT_FILENO) == 1;
-}
-
 }  // namespace capinspect::auditor

@@ -1,10 +1,8 @@
-// Where snapshot, diff and verify write: standard output or a file replaced atomically,
-// with every write checked here (a failure is one line and exit status 2, never the
-// generic exit-time check, whose status 1 would read as "differences").
+// Where a snapshot is written: standard output or a file replaced atomically, every write
+// checked (a failure is one line and exit status 2). Reports go through cli::write_out.
 #pragma once
 #include <cstdio>
 #include <string>
-#include <string_view>
 
 namespace capinspect::auditor {
 
@@ -35,13 +33,5 @@ private:
     std::string target_;
     std::string temp_;  // empty when writing in place
 };
-
-// Writes all of `text` to standard output (fd 1, not stdio); false with one warning line
-// on failure. EPIPE (the reader went away) fails quietly.
-bool write_stdout(std::string_view text);
-
-// Colour on standard output: a terminal, TERM set and not "dumb", NO_COLOR unset or
-// empty, and no --no-color.
-bool use_colour(bool no_color_option);
 
 }  // namespace capinspect::auditor

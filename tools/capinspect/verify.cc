@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -13,14 +12,14 @@
 #include "capinspect/capinspect.h"
 #include "capinspect/diff.h"
 #include "capinspect/snapshot.h"
-#include "capinspect/snapshot_output.h"
 #include "common/cli.h"
+#include "common/filecaps.h"
 
 namespace capinspect::auditor {
 namespace {
 
 int print_help() {
-    fmt::print(
+    cli::outf(
         "Usage:\n"
         " capinspect verify --baseline <file> [options]\n"
         "\n"
@@ -70,20 +69,15 @@ int run_verify(int argc, char** argv) {
         case opt_baseline: baseline_path = optarg; break;
         case opt_allow_losses: allow_losses = true; break;
         case 'j': {
-            unsigned n = 0;
-            const char* end = optarg + std::strlen(optarg);
-            auto [ptr, ec] = std::from_chars(optarg, end, n);
-            if (ec != std::errc() || ptr != end || n == 0 || n > 1024)
-                return cli::usage_error(fmt::format("invalid number of jobs: {}", optarg), exit_error);
-            options.jobs = n;
+            auto jobs = cli::parse_walk_jobs(optarg);
+            if (!jobs) return cli::usage_error(fmt::format("invalid number of jobs: {}", optarg), exit_error);
+            options.jobs = *jobs;
             break;
         }
         case 'J': json = true; break;
         case opt_no_color: no_color = true; break;
         case 'h': return print_help();
-        case ':':
-            return cli::usage_error(fmt::format("option '{}' requires an argument", argv[optind - 1]), exit_error);
-        default: return cli::usage_error(fmt::format("unrecognized option '{}'", argv[optind - 1]), exit_error);
+        default: return cli::option_error(c, argv, long_options, exit_error);
         }
     }
     if (optind < argc) return cli::usage_error(fmt::format("unexpected argument '{}'", argv[optind]), exit_error);
@@ -106,12 +100,12 @@ int run_verify(int argc, char** argv) {
         cli::warnf("cannot take a snapshot: {}", std::strerror(errno));
         return exit_error;
     }
-    bool write_failed = false;
-    bool written = write_snapshot(options, mem, true, error, write_failed);
+    SnapshotOutcome taken = write_snapshot(options, mem, true, error);
     std::fclose(mem);
     std::string document(text ? text : "", size);
     std::free(text);
-    if (!written) {
+    if (taken == SnapshotOutcome::nothing_read) return cli::exit_nothing_read;
+    if (taken != SnapshotOutcome::written) {
         cli::warnf("cannot take a snapshot: {}", error);
         return exit_error;
     }
@@ -131,7 +125,7 @@ int run_verify(int argc, char** argv) {
         doc["passed"] = passed;
         out = doc.dump(3) + "\n";
     } else {
-        out = diff_text(diff, use_colour(no_color), cli::locale_is_utf8());
+        out = diff_text(diff, !no_color && cli::color_terminal(), cli::locale_is_utf8());
         if (diff.gained)
             out += fmt::format("verify: FAILED: privilege gained ({} change{})\n", diff.gained,
                                diff.gained == 1 ? "" : "s");
@@ -144,7 +138,7 @@ int run_verify(int argc, char** argv) {
         else
             out += "verify: passed: nothing gained, nothing lost\n";
     }
-    if (!write_stdout(out)) return exit_error;
+    cli::write_out(out);
     return passed ? exit_clean : exit_findings;
 }
 

@@ -29,6 +29,8 @@ std::string& name_storage() {
     return name;
 }
 
+int write_error_status = exit_failure;
+
 void close_stdout() {
     // A closed pipe (EPIPE) is the reader's choice, as with `pscap | head -1`: quiet.
     bool failed = ferror(stdout) != 0;
@@ -36,9 +38,9 @@ void close_stdout() {
     int err = errno;
     if (failed && err != EPIPE) {
         warnf("write error: {}", err ? std::strerror(err) : "unknown error");
-        _exit(exit_failure);
+        _exit(write_error_status);
     }
-    if (failed) _exit(exit_failure);
+    if (failed) _exit(write_error_status);
 }
 
 }  // namespace
@@ -92,6 +94,8 @@ int option_error(int c, char* const argv[], const struct option* longopts, int s
 }
 
 void check_stdout_at_exit() { atexit(close_stdout); }
+
+void set_write_error_status(int status) { write_error_status = status; }
 
 void start(const char* argv0, bool use_locale) {
     if (use_locale) setlocale(LC_CTYPE, "");

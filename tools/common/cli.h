@@ -58,6 +58,10 @@ int option_error(int c, char* const argv[], const struct option* longopts, int s
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
 void check_stdout_at_exit();
 
+// The exit status of that failed write: exit_failure unless set. The auditor sets 2, as
+// its 1 means findings.
+void set_write_error_status(int status);
+
 // True when stdout is a terminal that can show colour: a tty, TERM set and not "dumb",
 // and NO_COLOR (https://no-color.org) unset or empty.
 bool color_terminal();

@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "common/cli.h"
 
 namespace capinspect::cli {
 namespace {
@@ -41,6 +45,20 @@ FileClass classify_file_caps(const FileCaps& fc, Cap last_cap) {
 void set_walk_jobs(WalkOptions& options, unsigned jobs) {
     options.jobs = jobs;
     if (jobs == 0) options.io_jobs = std::min(7 * cpu_count_hint(), 64u);
+}
+
+std::optional<unsigned> parse_walk_jobs(const char* text) {
+    unsigned n = 0;
+    const char* end = text + std::strlen(text);
+    auto [ptr, ec] = std::from_chars(text, end, n);
+    if (ec != std::errc() || ptr != end || n == 0 || n > 1024) return std::nullopt;
+    return n;
+}
+
+void report_walk_threads(const WalkStats& stats) {
+    if (stats.threads == 1 && stats.thread_error)
+        warnf("could not start a thread to read directories ({}); searched with one",
+              std::strerror(stats.thread_error));
 }
 
 void raise_fd_limit() {

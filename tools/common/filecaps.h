@@ -1,6 +1,7 @@
 // What filecap and the auditor's snapshot decide alike about file capabilities: how a
 // value is classified and summarised, and how a walk is set up by default.
 #pragma once
+#include <optional>
 #include <string>
 
 #include <capinspect/caps.h>
@@ -30,6 +31,13 @@ FileClass classify_file_caps(const FileCaps& fc, Cap last_cap);
 // filecap's default walk: `jobs` threads (0: one per CPU, and up to 8 per CPU in all while
 // the walk waits for the disk, so that the directory reads of a cold cache overlap).
 void set_walk_jobs(WalkOptions& options, unsigned jobs);
+
+// The argument of -j/--jobs: a number of threads from 1 to 1024.
+std::optional<unsigned> parse_walk_jobs(const char* text);
+
+// Fewer threads than asked for only make a walk slower: a warning when it ran on the
+// calling thread alone because no other could be started.
+void report_walk_threads(const WalkStats& stats);
 
 // Raises the soft limit of open files to the hard one: a deep or wide tree keeps a
 // descriptor open per level with unread subdirectories.
