@@ -12,6 +12,7 @@
 #include <charconv>
 
 #include "file_caps_internal.h"
+#include "proc_status_internal.h"
 #include "xattr_at.h"
 
 namespace capinspect {
@@ -157,7 +158,8 @@ public:
         if (!dir) return failed(dir.error());
         if (std::binary_search(kthreads_.begin(), kthreads_.end(), pid) && runs_no_program(*dir))
             return std::nullopt;
-        auto st = read_status(*dir);
+        unsigned threads = 0;
+        auto st = detail::read_status(*dir, threads);
         if (!st) return failed(st.error());
         if (st->tgid != st->pid || is_kernel_thread(*dir, *st)) return std::nullopt;
         ++failures_.read;
@@ -165,7 +167,7 @@ public:
         Process p;
         p.pid = pid;
         p.status = std::move(*st);
-        if (query_.threads) read_threads(*dir, p);
+        if (query_.threads && threads != 1) read_threads(*dir, p);
         if (!selected(p)) return std::nullopt;
         if (facts_ & fact_sockets) {
             auto fds = list_socket_fds(*dir);
