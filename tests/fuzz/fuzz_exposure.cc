@@ -1,6 +1,5 @@
 // libFuzzer target: the outside data netcap --advanced parses and projects: a cgroup file
-// (parse_system_unit), an LSM label (parse_lsm_label), an exe link (strip_deleted_suffix),
-// and a /proc/net/tcp6 table whose sockets are projected onto fixed interfaces; the label
+// (parse_cgroup), an LSM label (parse_lsm_label), and a /proc/net/tcp6 table whose sockets are projected onto fixed interfaces; the label
 // and the bind node of every endpoint must be well formed.
 #include <cstddef>
 #include <cstdint>
@@ -8,15 +7,18 @@
 #include <string_view>
 #include <vector>
 
-#include <capinspect/exposure.h>
+#include <capinspect/proc_cgroup.h>
+#include <capinspect/process.h>
 #include <capinspect/sockets.h>
+
+#include "netcap/exposure.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace capinspect;
+    using namespace capinspect::netcap;
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    (void)parse_system_unit(text);
+    (void)parse_cgroup(text);
     (void)parse_lsm_label(text);
-    (void)strip_deleted_suffix(text);
 
     static const std::vector<InterfaceAddress> addrs = [] {
         std::vector<InterfaceAddress> v(3);

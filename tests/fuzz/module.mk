@@ -4,9 +4,14 @@
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_B       := build/fuzz
-FUZZ_FLAGS   := -std=c++2b -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib/include \
-	$(shell $(PKG_CONFIG) --cflags libmnl libcap 2>/dev/null)
+FUZZ_FLAGS   := -std=c++2b -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib/include -Itools \
+	-DFMT_HEADER_ONLY -DCAPINSPECT_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags libmnl libcap 2>/dev/null)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.cc=$(FUZZ_B)/%.o)
+# The parts of the programs a target reads through (netcap's exposure model, the auditor's
+# snapshot reader and diff engine), in an archive of their own.
+FUZZ_TOOL_SRCS := tools/common/cli.cc tools/common/json.cc tools/netcap/exposure.cc \
+	tools/capinspect/snapshot_read.cc tools/capinspect/diff.cc
+FUZZ_TOOL_OBJS := $(FUZZ_TOOL_SRCS:%.cc=$(FUZZ_B)/%.o)
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.cc)
 FUZZ_TARGETS := $(FUZZ_SRCS:tests/fuzz/%.cc=$(FUZZ_B)/%)
 
@@ -27,10 +32,13 @@ $(FUZZ_B)/%.o: %.cc
 $(FUZZ_B)/libcapinspect.a: $(FUZZ_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libcapinspect.a
+$(FUZZ_B)/libtoolparts.a: $(FUZZ_TOOL_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libtoolparts.a $(FUZZ_B)/libcapinspect.a
 	$(call msg,LINK,$@)
 	$(Q)$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ \
 	  $(shell $(PKG_CONFIG) --libs libmnl libcap libcap-ng 2>/dev/null)
 
 # Keep the objects between runs (make would delete them as intermediates).
-.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o)
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_TOOL_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o)
