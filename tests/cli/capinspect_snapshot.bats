@@ -505,3 +505,29 @@ missing root 0"
     assert_success
     assert_line --index 0 'note: the old and the new snapshot could not read everything (see "unread" in the snapshots)'
 }
+
+@test "completions: bash, zsh and fish offer every command and every long option --help lists" {
+    local top=$BATS_TEST_DIRNAME/../.. c o options
+    # bash, by running the function: the commands, then each command's options
+    complete_bash() {
+        bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _capinspect; printf "%s\n" "${COMPREPLY[@]}"' \
+            sh "$top/completions/bash/capinspect" "$@"
+    }
+    run complete_bash "$BIN/capinspect" ''
+    for c in snapshot diff verify; do assert_line "$c"; done
+    for c in snapshot diff verify; do
+        options=$("$BIN/capinspect" $c --help | sed -n '/^Options:/,/^$/p' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+        [ -n "$options" ] || fail "capinspect $c --help lists no option"
+        run complete_bash "$BIN/capinspect" "$c" --
+        for o in $options; do
+            assert_line -- "$o"
+            grep -qE -- "--${o#--}([^a-z-]|\$)" "$top/completions/zsh/_capinspect" || fail "zsh: $c $o"
+            # fish: a line for the option, for every command or for this one
+            grep -E -- " -l ${o#--}( |\$)" "$top/completions/fish/capinspect.fish" |
+                grep -qE -- "^complete -c capinspect (-n '__fish_seen_subcommand_from [a-z ]*\<$c\>[a-z ]*' )?-[sl] " ||
+                fail "fish: $c $o"
+        done
+    done
+    run complete_bash "$BIN/capinspect" snapshot --files "$BATS_TEST_DIRNAME/../fixtures/snap"
+    assert_output "$BATS_TEST_DIRNAME/../fixtures/snapshots"
+}
