@@ -25,7 +25,7 @@ hold() {
     exec {fd}>"$W/holders/$name.in"
     HOLD_FD[$name]=$fd
     for ((i = 0; i < 200; i++)); do
-        grep -q '^ready' "$W/holders/$name.out" && return 0
+        grep -qs '^ready' "$W/holders/$name.out" && return 0
         kill -0 "${HOLD_PID[$name]}" 2>/dev/null || break
         sleep 0.05
     done
