@@ -95,11 +95,11 @@ check: deps
 # check), one after the other: bench/results/. BENCH chooses which and in what order
 # (make bench BENCH="pscap captest"); each script's settings (SIZES, ROUNDS, KEEP, ...)
 # pass through the environment, so give SIZES with one benchmark at a time.
-BENCH ?= pscap netcap filecap captest
+BENCH ?= pscap netcap filecap captest snapshot
 bench: deps
 	@for b in $(BENCH); do \
-	    case $$b in pscap|netcap|filecap|captest) ;; \
-	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest)" >&2; exit 2 ;; esac; \
+	    case $$b in pscap|netcap|filecap|captest|snapshot) ;; \
+	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest snapshot)" >&2; exit 2 ;; esac; \
 	done; \
 	for b in $(BENCH); do \
 	    echo "== bench/$$b.sh"; \
