@@ -7,8 +7,8 @@
 namespace capinspect::detail {
 
 // read_status(), and the count of the status file's Threads: line in `threads` (0 when it
-// has none, as a saved tree may not): the walk lists the task directory of a process only
-// when it has more than one thread, which spares most processes two system calls.
+// has none): on the live system the walk lists the task directory of a process only when
+// it has more than one thread, which spares most processes two system calls.
 Result<ProcStatus> read_status(const ProcDir& dir, unsigned& threads);
 
 }  // namespace capinspect::detail

@@ -167,7 +167,9 @@ public:
         Process p;
         p.pid = pid;
         p.status = std::move(*st);
-        if (query_.threads && threads != 1) read_threads(*dir, p);
+        // The kernel's thread count spares a single-threaded process the listing of its
+        // task directory; a saved tree's status need not agree with its task directory.
+        if (query_.threads && (threads != 1 || !root_.is_live())) read_threads(*dir, p);
         if (!selected(p)) return std::nullopt;
         if (facts_ & fact_sockets) {
             auto fds = list_socket_fds(*dir);
