@@ -91,16 +91,16 @@ check: deps
 	@$(MAKE) --no-print-directory all tests
 	@SANITIZE='$(SANITIZE)' sh tests/run.sh $(B)
 
-# Side-by-side benchmarks against libcap-ng, getcap, ss and the floor, and capinspect unit
-# against pscap (root; not part of check), one after the other: bench/results/. BENCH
-# chooses which and in what order (make bench BENCH="pscap captest"); each script's
-# settings (SIZES, ROUNDS, KEEP, ...) pass through the environment, so give SIZES with one
-# benchmark at a time.
-BENCH ?= pscap netcap filecap captest unit
+# Side-by-side benchmarks against libcap-ng, getcap, ss and the floor, and capinspect's unit
+# and snapshot against the tools (root; not part of check), one after the other:
+# bench/results/. BENCH chooses which and in what order (make bench BENCH="pscap captest");
+# each script's settings (SIZES, ROUNDS, KEEP, ...) pass through the environment, so give
+# SIZES with one benchmark at a time.
+BENCH ?= pscap netcap filecap captest unit snapshot
 bench: deps
 	@for b in $(BENCH); do \
-	    case $$b in pscap|netcap|filecap|captest|unit) ;; \
-	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest unit)" >&2; exit 2 ;; esac; \
+	    case $$b in pscap|netcap|filecap|captest|unit|snapshot) ;; \
+	    *) echo "make bench: unknown benchmark '$$b' (pscap netcap filecap captest unit snapshot)" >&2; exit 2 ;; esac; \
 	done; \
 	for b in $(BENCH); do \
 	    echo "== bench/$$b.sh"; \

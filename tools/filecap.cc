@@ -4,13 +4,11 @@
 // Arguments follow libcap-ng's grammar, processed left to right: -a, -d, absolute paths,
 // and capability names (anything else).
 #include <getopt.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <clocale>
 #include <cstdlib>
 #include <cstring>
@@ -26,6 +24,7 @@
 #include <capinspect/file_walk.h>
 
 #include "common/cli.h"
+#include "common/filecaps.h"
 #include "common/table.h"
 
 namespace capinspect {
@@ -175,14 +174,6 @@ bool applies_to_list(int c) {
            (c == ':' && optopt == 'o');
 }
 
-std::optional<unsigned> parse_jobs(const char* text) {
-    unsigned n = 0;
-    const char* end = text + std::strlen(text);
-    auto [ptr, ec] = std::from_chars(text, end, n);
-    if (ec != std::errc() || ptr != end || n == 0 || n > 1024) return std::nullopt;
-    return n;
-}
-
 // An operand: an absolute path, or a capability name (libcap-ng's rule: anything else).
 std::optional<int> take_operand(const char* arg, Options& opt, bool& operands, Cap last_cap) {
     if (opt.all) return cli::usage_error("-a takes no other argument");
@@ -260,7 +251,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
             opt.list_caps = true;
             break;
         case 'j': {
-            auto jobs = parse_jobs(optarg);
+            auto jobs = cli::parse_walk_jobs(optarg);
             if (!jobs) {
                 cli::warnf("invalid number of jobs: {}", escape_name(optarg));
                 return cli::exit_failure;
@@ -307,32 +298,6 @@ std::optional<int> parse_options(int argc, char** argv, Options& opt, Cap last_c
     return std::nullopt;
 }
 
-// What the report shows of one file.
-struct Shown {
-    const char* set;   // "effective", "permitted", or for column mode only "inheritable", "empty"
-    std::string caps;  // libcap-ng's text: "full", the permitted list, or "none"
-    bool compat;       // listed by libcap-ng
-};
-
-// libcap-ng's rule (capabilities above the running kernel's are ignored): "effective" when
-// the effective set (permitted | inheritable with the flag) is not empty, else "permitted"
-// when the permitted set is not empty, else not listed. The text is "full" when the set
-// that decided holds every capability, else the permitted list, "none" when it is empty.
-Shown classify(const FileCaps& fc, Cap last_cap) {
-    CapSet known = CapSet::all_up_to(last_cap);
-    CapSet permitted = fc.permitted & known, inheritable = fc.inheritable & known;
-    CapSet effective = fc.effective ? permitted | inheritable : CapSet();
-    auto text = [&](CapSet decided) { return format_cap_summary(decided, permitted, last_cap); };
-    if (!effective.empty()) return {"effective", text(effective), true};
-    if (!permitted.empty()) return {"permitted", text(permitted), true};
-    // Column mode only: every bit counts there.
-    CapSet all_effective = fc.effective_set();
-    if (!all_effective.empty()) return {"effective", text(all_effective), false};
-    if (!fc.permitted.empty()) return {"permitted", text(fc.permitted), false};
-    if (!fc.inheritable.empty()) return {"inheritable", text(fc.inheritable), false};
-    return {"empty", "none", false};
-}
-
 class Report {
 public:
     Report(const Options& opt, Cap last_cap, std::vector<size_t> shown) : last_cap_(last_cap) {
@@ -342,7 +307,7 @@ public:
 
     // One file with capabilities (or whose value is malformed, in column mode).
     void file(const std::string& path, const FileCaps& fc) {
-        Shown s = classify(fc, last_cap_);
+        cli::FileClass s = cli::classify_file_caps(fc, last_cap_);
         if (table_) {
             auto row = table_->add_row();
             for (size_t col : table_->columns())
@@ -370,7 +335,7 @@ public:
     void invalid(const std::string& path, const Error& e) {
         if (table_) {
             auto row = table_->add_row();
-            Shown s{"invalid", "", false};
+            cli::FileClass s{"invalid", "", false};
             for (size_t col : table_->columns())
                 table_->set(row, col, cell(path, nullptr, s, static_cast<Column>(col)));
             return;
@@ -401,7 +366,7 @@ private:
         out_.clear();
     }
 
-    Cell cell(const std::string& path, const FileCaps* fc, const Shown& s, Column col) const {
+    Cell cell(const std::string& path, const FileCaps* fc, const cli::FileClass& s, Column col) const {
         switch (col) {
         case col_path: return Cell::name(path);
         case col_set: return Cell(s.set);
@@ -435,15 +400,6 @@ std::vector<std::string> path_directories() {
         rest.remove_prefix(colon + 1);
     }
     return dirs;
-}
-
-// A deep or wide tree keeps a descriptor open per level with unread subdirectories.
-void raise_fd_limit() {
-    struct rlimit lim {};
-    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-        lim.rlim_cur = lim.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &lim);
-    }
 }
 
 int write_caps(const Options& opt) {
@@ -498,12 +454,9 @@ int report_file(const Options& opt, Report& report) {
 }
 
 int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
-    raise_fd_limit();
+    cli::raise_fd_limit();
     WalkOptions wo;
-    wo.jobs = opt.jobs;
-    // Without -j: one walker per CPU, and up to 8 per CPU in all while the walk waits for
-    // the disk (a cold cache), so that directory reads overlap.
-    if (opt.jobs == 0) wo.io_jobs = WalkOptions::io_jobs_auto;
+    cli::set_walk_jobs(wo, opt.jobs);
     wo.one_file_system = opt.one_file_system;
     for (const std::string& ex : opt.exclude) {
         struct stat st {};
@@ -532,11 +485,7 @@ int walk(const Options& opt, Report& report, std::vector<std::string> starts) {
         if (e.caps) report.file(e.path, *e.caps);
     });
     report.finish();
-    // Fewer threads than asked for only make the search slower; a word only when it ran
-    // on the calling thread alone.
-    if (stats.threads == 1 && stats.thread_error)
-        cli::warnf("could not start a thread to read directories ({}); searched with one",
-                   std::strerror(stats.thread_error));
+    cli::report_walk_threads(stats);
     return stats.directories == 0 && refused != 0 ? cli::exit_nothing_read : cli::exit_ok;
 }
 

@@ -1,11 +1,14 @@
 #include <capinspect/proc_status.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
 #include <cstdint>
 
 #include <capinspect/proc_root.h>
+
+#include "proc_status_internal.h"
 
 namespace capinspect {
 namespace {
@@ -183,12 +186,25 @@ Result<ProcStatus> parse_status(std::string_view text) {
 }
 
 Result<ProcStatus> read_status(const ProcDir& dir) {
+    unsigned threads = 0;
+    return detail::read_status(dir, threads);
+}
+
+Result<ProcStatus> detail::read_status(const ProcDir& dir, unsigned& threads) {
     auto text = dir.read_file("status");
     if (!text) return fail(text.error());
     auto st = parse_status(*text);
     if (!st) {
         // Name the file: "/proc/123/status: malformed field CapEff".
         st.error().context = dir.label() + "/status: " + st.error().context;
+        return st;
+    }
+    threads = 0;
+    constexpr std::string_view key = "\nThreads:";
+    if (size_t at = text->find(key); at != std::string::npos) {
+        std::string_view value = std::string_view(*text).substr(at + key.size());
+        value.remove_prefix(std::min(value.find_first_not_of(" \t"), value.size()));
+        std::from_chars(value.data(), value.data() + value.size(), threads);
     }
     return st;
 }

@@ -14,6 +14,7 @@
 #include <capinspect/net_dev.h>
 
 #include "file_caps_internal.h"
+#include "proc_status_internal.h"
 #include "xattr_at.h"
 
 namespace capinspect {
@@ -160,7 +161,8 @@ public:
         if (!dir) return failed(dir.error());
         if (std::binary_search(kthreads_.begin(), kthreads_.end(), pid) && runs_no_program(*dir))
             return std::nullopt;
-        auto st = read_status(*dir);
+        unsigned threads = 0;
+        auto st = detail::read_status(*dir, threads);
         if (!st) return failed(st.error());
         if (st->tgid != st->pid || is_kernel_thread(*dir, *st)) return std::nullopt;
         ++failures_.read;
@@ -168,7 +170,9 @@ public:
         Process p;
         p.pid = pid;
         p.status = std::move(*st);
-        if (query_.threads) read_threads(*dir, p);
+        // The kernel's thread count spares a single-threaded process the listing of its
+        // task directory; a saved tree's status need not agree with its task directory.
+        if (query_.threads && (threads != 1 || !root_.is_live())) read_threads(*dir, p);
         if (!selected(p)) return std::nullopt;
         if (facts_ & fact_sockets) {
             auto fds = list_socket_fds(*dir);
@@ -367,6 +371,12 @@ std::string parse_lsm_label(std::string_view attr_current) {
     std::string_view line = attr_current.substr(0, attr_current.find('\n'));
     while (!line.empty() && line.back() == '\0') line.remove_suffix(1);
     return std::string(line);
+}
+
+bool has_capabilities(const Process& p, Holding holding) {
+    if (holds(p.status, holding)) return true;
+    return std::any_of(p.threads.begin(), p.threads.end(),
+                       [&](const ProcessThread& t) { return holds(t.status, holding); });
 }
 
 bool same_capabilities(const ProcStatus& a, const ProcStatus& b) {

@@ -74,24 +74,24 @@ Try 'capinspect --help' for more information."
 @test "capinspect unit: usage errors are exit status 2" {
     run --separate-stderr "$BIN/capinspect" unit
     assert_equal "$status" 2
-    assert_equal "$stderr" "capinspect: unit: no unit given (name one, or --all)
+    assert_equal "$stderr" "capinspect unit: no unit given (name one, or --all)
 Try 'capinspect unit --help' for more information."
     run --separate-stderr "$BIN/capinspect" unit --all ssh
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit: --all takes no unit names"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: --all takes no unit names"
     run --separate-stderr "$BIN/capinspect" unit --bogus
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit: unrecognized option '--bogus'"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: unrecognized option '--bogus'"
     run --separate-stderr "$BIN/capinspect" unit -x
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit: invalid option -- 'x'"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: invalid option -- 'x'"
     assert_equal "${stderr_lines[1]}" "Try 'capinspect unit --help' for more information."
     run --separate-stderr "$BIN/capinspect" unit --al=1
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit: option '--al' doesn't allow an argument"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: option '--al' doesn't allow an argument"
     run --separate-stderr "$BIN/capinspect" unit $'--\e[2J'
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit: unrecognized option '--\x1B[2J'"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: unrecognized option '--\x1B[2J'"
 }
 
 @test "capinspect unit: no systemd to reach is one line and exit status 2" {
@@ -99,7 +99,7 @@ Try 'capinspect unit --help' for more information."
         # shellcheck disable=SC2086
         run --separate-stderr env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/none" "$BIN/capinspect" unit $args
         assert_equal "$status" 2
-        assert_equal "$stderr" "capinspect: cannot reach systemd on the system bus: No such file or directory"
+        assert_equal "$stderr" "capinspect unit: cannot reach systemd on the system bus: No such file or directory"
         assert_output ""
     done
 }
@@ -112,7 +112,7 @@ Try 'capinspect unit --help' for more information."
         run --separate-stderr env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/bus" "$BIN/capinspect" unit $args
         assert_equal "$status" 2
         assert_equal "${#stderr_lines[@]}" 1
-        assert_equal "${stderr_lines[0]}" "capinspect: systemd is not on the system bus: The name org.freedesktop.systemd1 was not provided by any .service files"
+        assert_equal "${stderr_lines[0]}" "capinspect unit: systemd is not on the system bus: The name org.freedesktop.systemd1 was not provided by any .service files"
         assert_output ""
     done
 }
@@ -121,5 +121,5 @@ Try 'capinspect unit --help' for more information."
     run --separate-stderr env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/none" \
         "$BIN/capinspect" unit $'x\033[31m.socket'
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit x\\x1B[31m.socket: only services are checked"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: unit x\\x1B[31m.socket: only services are checked"
 }

@@ -29,11 +29,13 @@ command_options() {
 
 @test "completion: the first word is a command (or a top-level option)" {
     complete_words capinspect ''
-    reply_is unit explain -h --help -V --version
+    reply_is unit explain snapshot diff verify -h --help -V --version
     complete_words capinspect u
     reply_is unit
     complete_words capinspect e
     reply_is explain
+    complete_words capinspect s
+    reply_is snapshot
 }
 
 @test "completion: - offers exactly the options of each command's --help" {

@@ -206,21 +206,21 @@ as_nobody() {
 @test "explain: bad input is one line and exit status 2" {
     run --separate-stderr "$BIN/capinspect" explain
     assert_equal "$status" 2
-    assert_equal "$stderr" "capinspect: explain: no process id given
+    assert_equal "$stderr" "capinspect explain: no process id given
 Try 'capinspect explain --help' for more information."
     run --separate-stderr "$BIN/capinspect" explain 12ab
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: explain: invalid process id '12ab'"
+    assert_equal "${stderr_lines[0]}" "capinspect explain: invalid process id '12ab'"
     run --separate-stderr "$BIN/capinspect" explain 1 cap_bogus
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: explain: unknown capability 'cap_bogus'"
+    assert_equal "${stderr_lines[0]}" "capinspect explain: unknown capability 'cap_bogus'"
     run --separate-stderr "$BIN/capinspect" explain --bogus 1
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: explain: unrecognized option '--bogus'"
+    assert_equal "${stderr_lines[0]}" "capinspect explain: unrecognized option '--bogus'"
     # A pid no process has (beyond pid_max), and a thread that is not a leader.
     run --separate-stderr "$BIN/capinspect" explain 2147483647
     assert_equal "$status" 2
-    assert_equal "$stderr" "capinspect: no process 2147483647 (a kernel thread, a thread that is not its process's leader, or gone)"
+    assert_equal "$stderr" "capinspect explain: no process 2147483647 (a kernel thread, a thread that is not its process's leader, or gone)"
     [ -z "$output" ]
     start a "$CAPHOLDER" --comm threaded --thread-caps net_raw
     run --separate-stderr "$BIN/capinspect" explain "$TID"

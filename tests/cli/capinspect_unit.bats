@@ -164,7 +164,7 @@ wait_listening() {
 
     run --separate-stderr unit jail
     assert_equal "$status" 1
-    assert_equal "$stderr" "capinspect: drift in jail.service (User, CapabilityBoundingSet, NoNewPrivileges, PrivateTmp)"
+    assert_equal "$stderr" "capinspect unit: drift in jail.service (User, CapabilityBoundingSet, NoNewPrivileges, PrivateTmp)"
     assert_line --index 0 "jail.service: DRIFT (2 processes)"
     assert_line --regexp "^  DRIFT +User +nobody +uid 65534 \\(nobody\\) \\(pid $main\\); uid 0 \\(root\\) \\(pid $intruder\\)$"
     run --separate-stderr unit -J jail
@@ -187,7 +187,7 @@ ExecStart=+/bin/sleep 600"
     pid=$(service_main_pid plus.service)
     run --separate-stderr unit plus
     assert_equal "$status" 1
-    assert_equal "$stderr" "capinspect: drift in plus.service (User, CapabilityBoundingSet, NoNewPrivileges, SystemCallFilter)"
+    assert_equal "$stderr" "capinspect unit: drift in plus.service (User, CapabilityBoundingSet, NoNewPrivileges, SystemCallFilter)"
     assert_line --regexp '^  DRIFT +User +nobody +uid 0 \(root\)$'
     assert_line --regexp '^  DRIFT +CapabilityBoundingSet +cap_net_bind_service +[0-9]+ capabilities, [0-9]+ beyond it: cap_chown '
     assert_line --regexp '^  DRIFT +NoNewPrivileges +yes +not set$'
@@ -212,7 +212,7 @@ CapabilityBoundingSet=
 CapabilityBoundingSet=CAP_NET_RAW"
     run --separate-stderr unit late
     assert_equal "$status" 1
-    assert_equal "$stderr" "capinspect: drift in late.service (CapabilityBoundingSet, AmbientCapabilities)"
+    assert_equal "$stderr" "capinspect unit: drift in late.service (CapabilityBoundingSet, AmbientCapabilities)"
     assert_line "  from /run/systemd/system/late.service, /run/systemd/system/late.service.d/narrow.conf"
     assert_line --regexp '^  DRIFT +CapabilityBoundingSet +cap_net_raw +cap_net_bind_service cap_net_raw \(beyond it: cap_net_bind_service\)$'
     assert_line "  note: /run/systemd/system/late.service.d/narrow.conf changed after the service started: its processes keep the settings they started with until it is restarted"
@@ -234,7 +234,7 @@ ExecStart=/bin/true"
     assert_equal "$(unit_property done.service ActiveState)" active
     run --separate-stderr unit done
     assert_equal "$status" 2
-    assert_equal "$stderr" "capinspect: done.service: no process is running: nothing to check"
+    assert_equal "$stderr" "capinspect unit: done.service: no process is running: nothing to check"
     assert_line --index 0 "done.service: not running"
     assert_line --regexp '^  unobservable +CapabilityBoundingSet +cap_net_bind_service +no process is running$'
     run --separate-stderr unit -J done
@@ -246,8 +246,8 @@ ExecStart=/bin/true"
     start_service known User=nobody -- sleep 600
     run --separate-stderr unit nosuch known 'x.socket'
     assert_equal "$status" 2
-    assert_equal "${stderr_lines[0]}" "capinspect: unit x.socket: only services are checked"
-    assert_equal "${stderr_lines[1]}" "capinspect: unit nosuch.service not found"
+    assert_equal "${stderr_lines[0]}" "capinspect unit: unit x.socket: only services are checked"
+    assert_equal "${stderr_lines[1]}" "capinspect unit: unit nosuch.service not found"
     assert_equal "${#stderr_lines[@]}" 2
     assert_line --index 0 "known.service: ok (1 process)"
 }

@@ -44,6 +44,14 @@ doc() {
     doc interfaces "$BIN/netcap" --advanced --list-interfaces --json
     doc explain "$BIN/capinspect" explain -J "$$"
     doc explain-named "$BIN/capinspect" explain -J 1 net_raw sys_admin
+    # capinspect snapshot (this machine, the files above), diff -J of fixtures with every
+    # kind of change, verify -J against the snapshot just taken
+    doc snapshot "$BIN/capinspect" snapshot --files "$files"
+    local s=$FIXTURES/snapshots
+    for v in gain-process gain-capability gain-scope gain-file-changed loss-listener loss-file; do
+        doc "diff-$v" "$BIN/capinspect" diff -J "$s/base.json" "$s/$v.json"
+    done
+    doc verify "$BIN/capinspect" verify -J --baseline "$BATS_TEST_TMPDIR/snapshot.json"
     run python3 "$CHECK_JSON" "$PAGE" "${DOCS[@]}"
     assert_success
 }

@@ -34,6 +34,18 @@ load common
     assert_success
 }
 
+@test "capinspect snapshot and verify reading no process: exit 2, no document, said on stderr" {
+    local args
+    for args in "snapshot --no-files" "verify --baseline $FIXTURES/snapshots/base.json"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr sh -c 'for fd in 3 4 5 6 7 8 9; do eval "exec $fd>&-"; done; ulimit -n 5; exec "$@"' \
+            sh "$BIN/capinspect" $args
+        [ "$status" -eq 2 ] || fail "$args: exit $status ($stderr)"
+        assert_output ''
+        [[ "$stderr" == *": Too many open files" ]] || fail "$args: $stderr"
+    done
+}
+
 @test "filecap: every directory to search refused: exit 2; one read, the rest refused: 0" {
     [ "$(id -u)" -eq 0 ] || skip "needs root to take another user's identity"
     # (under /tmp: bats' own directories are closed to other users)

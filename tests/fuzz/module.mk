@@ -1,13 +1,20 @@
 # libFuzzer targets (clang): `make fuzz` runs each for FUZZ_SECONDS with a corpus seeded
 # from tests/fixtures; CI runs a short smoke. Built apart from everything else, in
-# build/fuzz, with ASan and UBSan. A target that needs a part of a tool names its
-# object below (fuzz_NAME: object), and links it before the library.
+# build/fuzz, with ASan and UBSan. A target that needs a part of a tool finds it in
+# libtoolparts.a (FUZZ_TOOL_SRCS).
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_B       := build/fuzz
 FUZZ_FLAGS   := -std=c++2b -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib/include -Itools \
-	$(shell $(PKG_CONFIG) --cflags libmnl libcap libsystemd 2>/dev/null)
+	-DFMT_HEADER_ONLY -DCAPINSPECT_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags libmnl libcap libsystemd 2>/dev/null)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.cc=$(FUZZ_B)/%.o)
+# The parts of the programs a target reads through (netcap's exposure model, the auditor's
+# unit properties, capability.conf reader, snapshot reader and diff engine), in an archive
+# of their own.
+FUZZ_TOOL_SRCS := tools/common/cli.cc tools/common/json.cc tools/netcap/exposure.cc \
+	tools/capinspect/unit_config.cc tools/capinspect/pam_cap.cc \
+	tools/capinspect/snapshot_read.cc tools/capinspect/diff.cc
+FUZZ_TOOL_OBJS := $(FUZZ_TOOL_SRCS:%.cc=$(FUZZ_B)/%.o)
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.cc)
 FUZZ_TARGETS := $(FUZZ_SRCS:tests/fuzz/%.cc=$(FUZZ_B)/%)
 
@@ -28,16 +35,13 @@ $(FUZZ_B)/%.o: %.cc
 $(FUZZ_B)/libcapinspect.a: $(FUZZ_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libcapinspect.a
+$(FUZZ_B)/libtoolparts.a: $(FUZZ_TOOL_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/tests/fuzz/fuzz_%.o $(FUZZ_B)/libtoolparts.a $(FUZZ_B)/libcapinspect.a
 	$(call msg,LINK,$@)
-	$(Q)$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) $(FUZZ_B)/libcapinspect.a \
+	$(Q)$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ \
 	  $(shell $(PKG_CONFIG) --libs libmnl libcap libcap-ng libsystemd 2>/dev/null)
 
-# The tool parts some targets need.
-$(FUZZ_B)/fuzz_unit_properties: $(FUZZ_B)/tools/capinspect/unit_config.o
-$(FUZZ_B)/fuzz_capability_conf: $(FUZZ_B)/tools/capinspect/pam_cap.o
-$(FUZZ_B)/fuzz_exposure: $(FUZZ_B)/tools/netcap/exposure.o
-
 # Keep the objects between runs (make would delete them as intermediates).
-.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o) $(FUZZ_B)/tools/capinspect/unit_config.o \
-	$(FUZZ_B)/tools/capinspect/pam_cap.o $(FUZZ_B)/tools/netcap/exposure.o
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_TOOL_OBJS) $(FUZZ_SRCS:%.cc=$(FUZZ_B)/%.o)

@@ -37,6 +37,7 @@ printf 'cap_net_raw,^cap_chown,!cap_sys_admin alice @staff\nnone *\n' > "$B/corp
 printf 'net_raw,CAP_CHOWN 13' > "$B/corpus/fuzz_cap_names/list"
 printf '000001ffffffffff' > "$B/corpus/fuzz_cap_names/mask"
 printf 'bad\033na\nme\\x\377\302\233' > "$B/corpus/fuzz_escape/hostile"
+seed fuzz_snapshot "$fix"/snapshots/*.json
 for f in $(find "$fix" -name '*.bin' 2>/dev/null); do
     case $f in
         *xattr*|*vfs_cap*) seed fuzz_vfs_cap "$f" ;;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/cli.h"
+#include "common/json.h"
 #include "common/table.h"
 #include "common/wrap.h"
 
@@ -142,4 +143,23 @@ TEST_CASE("warn escapes its message: what the user typed never reaches stderr ra
     std::fclose(tmp);
     CHECK(std::string(buf, n) == "pscap: unknown column: X\\x1B[31m\\xFF\\x0A\n"
                                  "pscap: unknown user: no\\x1B[1muser caf\xc3\xa9\n");
+}
+
+TEST_CASE("parse_json_name reads back what json_name wrote, and nothing forged") {
+    const std::string names[] = {
+        "plain", "", "a\\b", std::string("nul\0byte", 8), "\x1b[31mred\n", "\xff\xfe invalid", "caf\xc3\xa9",
+        "\xc2\x9b c1", "\xe2\x80\xae bidi", "\\x41 looks escaped",
+    };
+    for (const std::string& n : names) {
+        std::string text = json_name(n).get<std::string>();
+        auto back = parse_json_name(text);
+        REQUIRE(back);
+        CHECK(*back == n);
+    }
+    CHECK(parse_json_name("\\x41").value() == "A");  // not canonical, but what it says
+    CHECK_FALSE(parse_json_name("\\"));
+    CHECK_FALSE(parse_json_name("a\\x4"));
+    CHECK_FALSE(parse_json_name("\\x4g"));
+    CHECK_FALSE(parse_json_name("\\x4a"));  // the escape writes upper-case hex
+    CHECK_FALSE(parse_json_name("\\n"));
 }

@@ -173,6 +173,14 @@ TEST_CASE("walk: threads whose sets differ come with their process") {
     CHECK(p.threads[1].tid == 22);
     CHECK_FALSE(same_capabilities(p.threads[1].status, p.status));
     CHECK(p.threads[1].status.effective == CapSet(0x2000));
+    // The rule the query selected by, for a caller that decides itself.
+    CHECK(has_capabilities(p, Holding::effective));
+    CHECK(has_capabilities(p, Holding::any_set));
+    Process leader_only = p;
+    leader_only.threads.pop_back();
+    CHECK_FALSE(has_capabilities(leader_only, Holding::effective));
+    CHECK_FALSE(has_capabilities(leader_only, Holding::any_set));
+    CHECK(has_capabilities(leader_only, Holding::any));
 
     q.threads = false;
     CHECK(walk(t, q, failures).empty());

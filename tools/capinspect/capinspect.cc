@@ -8,6 +8,7 @@
 #include <capinspect/escape.h>
 
 #include "capinspect/capinspect.h"
+#include "capinspect/snapshot.h"
 #include "common/cli.h"
 
 namespace capinspect::auditor {
@@ -15,6 +16,10 @@ namespace capinspect::auditor {
 const Subcommand subcommands[] = {
     {"unit", "[<unit>...] [--all] [-J]", "check services against the sandbox their units configure", run_unit},
     {"explain", "<pid> [<capability>...] [-J]", "explain why a process holds each capability", run_explain},
+    {"snapshot", "[--files <dir>...] [--no-files] [-o <file>]", "write this machine's privilege as one JSON document",
+     run_snapshot},
+    {"diff", "<old> <new> [-J]", "show what changed between two snapshots", run_diff},
+    {"verify", "--baseline <file> [--allow-losses] [-J]", "fail when privilege changed since a snapshot", run_verify},
 };
 
 namespace {
@@ -61,5 +66,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     capinspect::cli::start(argv[0]);
+    // 1 means findings: a report that could not be written is "could not check".
+    capinspect::cli::set_write_error_status(capinspect::auditor::exit_error);
     return capinspect::auditor::run(argc, argv);
 }

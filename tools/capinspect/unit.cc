@@ -273,7 +273,7 @@ cli::Json json_report(const std::vector<Audited>& units, Cap last_cap) {
                                         pc::bounding, pc::ambient, pc::no_new_privs, pc::seccomp, pc::seccomp_filters});
             std::vector<pid_t> tids;
             for (const ProcessThread& t : p.threads) tids.push_back(t.tid);
-            o["threads"] = tids;
+            o["tids"] = tids;
             procs.push_back(std::move(o));
         }
         u["processes"] = std::move(procs);

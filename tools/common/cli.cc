@@ -29,10 +29,7 @@ std::string& name_storage() {
     return name;
 }
 
-std::string& command_storage() {
-    static std::string command;
-    return command;
-}
+int write_error_status = exit_failure;
 
 void close_stdout() {
     // A closed pipe (EPIPE) is the reader's choice, as with `pscap | head -1`: quiet.
@@ -41,9 +38,9 @@ void close_stdout() {
     int err = errno;
     if (failed && err != EPIPE) {
         warnf("write error: {}", err ? std::strerror(err) : "unknown error");
-        _exit(exit_failure);
+        _exit(write_error_status);
     }
-    if (failed) _exit(exit_failure);
+    if (failed) _exit(write_error_status);
 }
 
 }  // namespace
@@ -64,18 +61,15 @@ void warn(std::string_view message) {
 }
 
 int usage_error(std::string_view message, int status) {
-    const std::string& command = command_storage();
-    if (command.empty()) {
-        warn(message);
-        fmt::print(stderr, "Try '{} --help' for more information.\n", program_name());
-    } else {
-        warnf("{}: {}", command, message);
-        fmt::print(stderr, "Try '{} {} --help' for more information.\n", program_name(), command);
-    }
+    warn(message);
+    fmt::print(stderr, "Try '{} --help' for more information.\n", program_name());
     return status;
 }
 
-void set_command(std::string_view command) { command_storage() = escape_name(command); }
+void set_command(std::string_view command) {
+    name_storage() += ' ';
+    name_storage() += escape_name(command);
+}
 
 int option_error(int c, char* const argv[], const struct option* longopts, int status) {
     // For a long option getopt leaves optopt 0 (unknown) or the option's value, and the
@@ -105,6 +99,8 @@ int option_error(int c, char* const argv[], const struct option* longopts, int s
 }
 
 void check_stdout_at_exit() { atexit(close_stdout); }
+
+void set_write_error_status(int status) { write_error_status = status; }
 
 void start(const char* argv0, bool use_locale) {
     if (use_locale) setlocale(LC_CTYPE, "");

@@ -43,11 +43,11 @@ void warnf(fmt::format_string<Args...> f, Args&&... args) {
 }
 
 // A bad command line, the util-linux way: "TOOL: MESSAGE" and "Try 'TOOL --help' for more
-// information." on stderr; returns `status`. Within a command (set_command), "TOOL:
-// COMMAND: MESSAGE" and "Try 'TOOL COMMAND --help' ...".
+// information." on stderr; returns `status`.
 int usage_error(std::string_view message, int status = exit_failure);
 
-// The command of a program that has several (capinspect unit), for usage_error.
+// The command of a program that has several: from here on every message names it
+// ("capinspect unit: MESSAGE", "Try 'capinspect unit --help' ...").
 void set_command(std::string_view command);
 
 // What getopt_long(3) returned for a bad option, said as glibc and util-linux say it:
@@ -61,6 +61,10 @@ int option_error(int c, char* const argv[], const struct option* longopts, int s
 // Makes a failed write to stdout (full disk, closed pipe) an error at exit, as
 // util-linux's close_stdout does: "pscap: write error: No space left on device", exit 1.
 void check_stdout_at_exit();
+
+// The exit status of that failed write: exit_failure unless set. The auditor sets 2, as
+// its 1 means findings.
+void set_write_error_status(int status);
 
 // True when stdout is a terminal that can show colour: a tty, TERM set and not "dumb",
 // and NO_COLOR (https://no-color.org) unset or empty.

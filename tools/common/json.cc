@@ -23,6 +23,28 @@ std::string json_key(std::string_view column_name) {
 
 Json json_name(std::string_view bytes) { return escape_name_reversible(bytes); }
 
+std::optional<std::string> parse_json_name(std::string_view text) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\') {
+            out += text[i];
+            continue;
+        }
+        if (text.size() - i < 4 || text[i + 1] != 'x') return std::nullopt;
+        int hi = hex(text[i + 2]), lo = hex(text[i + 3]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi << 4 | lo);
+        i += 3;
+    }
+    return out;
+}
+
 Json json_value(const ColumnInfo& info, const Cell& cell) {
     if (cell.null) return nullptr;
     if (cell.caps) {

@@ -2,6 +2,7 @@
 // a schema_version on every document, names through the reversible escape. Documents
 // whose shape is fixed are built with nlohmann-json; never by hand.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,11 @@ std::string json_key(std::string_view column_name);
 // Untrusted bytes (a command, a path, an interface) as a JSON string: the reversible
 // escape, so that the text is valid UTF-8 and the bytes can be restored.
 Json json_name(std::string_view bytes);
+
+// The bytes of a name that json_name() wrote: every "\xHH" becomes the byte HH. Nullopt
+// when the text is not what the reversible escape writes (a backslash that does not start
+// "\xHH" with two upper-case hex digits), so that a reader never takes a forged name.
+std::optional<std::string> parse_json_name(std::string_view text);
 
 // The typed value of a cell of column `info`: a number, a boolean, an array of capability
 // names, an id map (an array of {inside, outside, count}), a name or a string; null when

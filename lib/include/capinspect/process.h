@@ -181,6 +181,11 @@ CAPINSPECT_API std::string parse_lsm_label(std::string_view attr_current);
 CAPINSPECT_API Result<std::vector<Process>> list_processes(const ProcRoot& root, const ProcessQuery& query,
                                                            ReadFailures& failures);
 
+// True when the process (its leader, or one of the threads read with it) holds
+// capabilities the way `holding` says: the rule ProcessQuery::holding selects by, for a
+// caller that reads every process and decides itself.
+CAPINSPECT_API bool has_capabilities(const Process& p, Holding holding);
+
 // True when the five capability sets of a and b are the same.
 CAPINSPECT_API bool same_capabilities(const ProcStatus& a, const ProcStatus& b);
 
