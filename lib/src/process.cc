@@ -124,13 +124,6 @@ Result<ExecutableFile> read_executable_fd(Fd fd, const std::string& label, const
     return file;
 }
 
-std::string strip_deleted(std::string link, bool& deleted) {
-    constexpr std::string_view suffix = " (deleted)";
-    deleted = link.size() > suffix.size() && link.compare(link.size() - suffix.size(), suffix.size(), suffix) == 0;
-    if (deleted) link.resize(link.size() - suffix.size());
-    return link;
-}
-
 class Walker {
 public:
     Walker(const ProcRoot& root, const ProcessQuery& query, ReadFailures& failures)
@@ -246,7 +239,7 @@ private:
         if (facts_ & fact_exe) {
             auto link = dir.read_link("exe");
             if (link)
-                p.exe = strip_deleted(std::move(*link), p.exe_deleted);
+                p.exe = exe_link_path(std::move(*link), &p.exe_deleted);
             else if (!unread(p, fact_exe, link.error()))
                 return false;
         }
@@ -365,6 +358,14 @@ void ReadFailures::note_fact(ProcessFact fact, const Error& e) {
     if (e.is_vanished()) return;
     if (e.data && first_malformed_fact.empty()) first_malformed_fact = e.message();
     ++facts_unread[{static_cast<unsigned>(fact), e.data ? EINVAL : e.code}];
+}
+
+std::string exe_link_path(std::string link, bool* deleted) {
+    constexpr std::string_view suffix = " (deleted)";
+    bool was = link.size() > suffix.size() && link.compare(link.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (was) link.resize(link.size() - suffix.size());
+    if (deleted) *deleted = was;
+    return link;
 }
 
 std::string parse_lsm_label(std::string_view attr_current) {

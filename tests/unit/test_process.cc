@@ -355,6 +355,18 @@ TEST_CASE("walk: the live system") {
     CHECK(list_processes(*root, q, failures)->empty());
 }
 
+TEST_CASE("exe_link_path") {
+    bool deleted = true;
+    CHECK(exe_link_path("/usr/bin/x", &deleted) == "/usr/bin/x");
+    CHECK_FALSE(deleted);
+    CHECK(exe_link_path("/usr/bin/x (deleted)", &deleted) == "/usr/bin/x");
+    CHECK(deleted);
+    // a file whose name is the suffix alone keeps it
+    CHECK(exe_link_path(" (deleted)", &deleted) == " (deleted)");
+    CHECK_FALSE(deleted);
+    CHECK(exe_link_path("/a (deleted) b") == "/a (deleted) b");
+}
+
 TEST_CASE("parse_lsm_label") {
     CHECK(parse_lsm_label("unconfined\n") == "unconfined");
     CHECK(parse_lsm_label(std::string_view("system_u:system_r:unconfined_t:s0\0", 34)) ==

@@ -7,13 +7,13 @@
 #include <fmt/core.h>
 
 #include <capinspect/escape.h>
+#include <capinspect/process.h>
 
 namespace capinspect::auditor {
 namespace {
 
 using cli::Json;
 
-constexpr std::string_view deleted_suffix = " (deleted)";
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -527,12 +527,7 @@ bool is_gain(ChangeKind kind) { return kind < ChangeKind::process_removed; }
 
 Subject subject_of(const ProcessRecord& p) {
     if (p.unit && ends_with(*p.unit, ".service")) return {Subject::Kind::unit, *p.unit};
-    if (p.exe && !p.exe->empty()) {
-        std::string exe = *p.exe;
-        if (ends_with(exe, deleted_suffix) && exe.size() > deleted_suffix.size())
-            exe.resize(exe.size() - deleted_suffix.size());
-        return {Subject::Kind::exe, std::move(exe)};
-    }
+    if (p.exe && !p.exe->empty()) return {Subject::Kind::exe, exe_link_path(*p.exe)};
     return {Subject::Kind::command, p.command};
 }
 

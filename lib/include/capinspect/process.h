@@ -172,6 +172,10 @@ struct CAPINSPECT_API ReadFailures {
     bool nothing_read() const { return read == 0 && malformed == 0 && !unreadable.empty(); }
 };
 
+// The path of the executable a /proc/PID/exe link names: `link` without the " (deleted)"
+// the kernel appends once the file was unlinked (*deleted says whether it did).
+CAPINSPECT_API std::string exe_link_path(std::string link, bool* deleted = nullptr);
+
 // The LSM label in the text of /proc/PID/attr/current: its first line, without the NUL
 // bytes some modules append. "" when there is none.
 CAPINSPECT_API std::string parse_lsm_label(std::string_view attr_current);
