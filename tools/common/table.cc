@@ -194,30 +194,34 @@ void Table::print_text() const {
 
     // On a terminal narrower than the table, the list columns (capability sets, the
     // summaries) wrap between their items, one per line, as lsblk wraps its lists: no
-    // name is cut and none is lost. Never in raw mode, never on a pipe.
-    std::vector<std::vector<std::string>> texts(rows_.size(), std::vector<std::string>(columns_.size()));
-    std::vector<size_t> widths(columns_.size());
-    for (size_t pos = 0; pos < columns_.size(); ++pos) widths[pos] = display_width(registry_[columns_[pos]].name);
-    for (size_t r = 0; r < rows_.size(); ++r)
-        for (size_t pos = 0; pos < columns_.size(); ++pos) {
-            texts[r][pos] = text_of(pos, rows_[r].cells[pos], ",");
-            widths[pos] = std::max(widths[pos], display_width(texts[r][pos]));
-        }
-    size_t natural = columns_.size() - 1;
-    for (size_t w : widths) natural += w;
+    // name is cut and none is lost. Never in raw mode, never on a pipe: there the texts
+    // go straight to libsmartcols, with no width to measure.
     size_t terminal = mode_.raw ? 0 : stdout_terminal_width();
     std::vector<bool> wrap(columns_.size(), false);
-    if (terminal != 0 && natural > terminal)
-        for (size_t pos = 0; pos < columns_.size(); ++pos) {
-            const ColumnInfo& info = registry_[columns_[pos]];
-            if ((mode_.tree && tree_col == columns_[pos]) || info.right) continue;
-            bool list = info.json == JsonType::capset;
-            for (size_t r = 0; r < rows_.size() && !list; ++r) list = texts[r][pos].find(", ") != std::string::npos;
-            if (!list) continue;
-            wrap[pos] = true;
-            if (info.json == JsonType::capset)
-                for (size_t r = 0; r < rows_.size(); ++r) texts[r][pos] = text_of(pos, rows_[r].cells[pos], ", ");
-        }
+    std::vector<std::vector<std::string>> texts;  // on a terminal only
+    if (terminal != 0) {
+        texts.assign(rows_.size(), std::vector<std::string>(columns_.size()));
+        std::vector<size_t> widths(columns_.size());
+        for (size_t pos = 0; pos < columns_.size(); ++pos) widths[pos] = display_width(registry_[columns_[pos]].name);
+        for (size_t r = 0; r < rows_.size(); ++r)
+            for (size_t pos = 0; pos < columns_.size(); ++pos) {
+                texts[r][pos] = text_of(pos, rows_[r].cells[pos], ",");
+                widths[pos] = std::max(widths[pos], display_width(texts[r][pos]));
+            }
+        size_t natural = columns_.size() - 1;
+        for (size_t w : widths) natural += w;
+        if (natural > terminal)
+            for (size_t pos = 0; pos < columns_.size(); ++pos) {
+                const ColumnInfo& info = registry_[columns_[pos]];
+                if ((mode_.tree && tree_col == columns_[pos]) || info.right) continue;
+                bool list = info.json == JsonType::capset;
+                for (size_t r = 0; r < rows_.size() && !list; ++r) list = texts[r][pos].find(", ") != std::string::npos;
+                if (!list) continue;
+                wrap[pos] = true;
+                if (info.json == JsonType::capset)
+                    for (size_t r = 0; r < rows_.size(); ++r) texts[r][pos] = text_of(pos, rows_[r].cells[pos], ", ");
+            }
+    }
 
     for (size_t pos = 0; pos < columns_.size(); ++pos) {
         const ColumnInfo& info = registry_[columns_[pos]];
@@ -229,12 +233,16 @@ void Table::print_text() const {
         if (wrap[pos]) scols_column_set_wrapfunc(column, list_chunk_size, list_next_chunk, nullptr);
     }
     std::vector<libscols_line*> lines(rows_.size(), nullptr);
+    std::string text;
     for (size_t r = 0; r < rows_.size(); ++r) {
         libscols_line* parent = rows_[r].parent == no_parent ? nullptr : lines[rows_[r].parent];
         lines[r] = scols_table_new_line(table.get(), parent);
         if (!lines[r]) throw std::bad_alloc();
-        for (size_t pos = 0; pos < columns_.size(); ++pos)
-            if (scols_line_set_data(lines[r], pos, texts[r][pos].c_str()) != 0) throw std::bad_alloc();
+        for (size_t pos = 0; pos < columns_.size(); ++pos) {
+            if (texts.empty()) text = text_of(pos, rows_[r].cells[pos], ",");
+            const std::string& shown = texts.empty() ? text : texts[r][pos];
+            if (scols_line_set_data(lines[r], pos, shown.c_str()) != 0) throw std::bad_alloc();
+        }
     }
     scols_print_table(table.get());
 }
