@@ -4,7 +4,16 @@
 
 load common
 
+# A sanitizer's runtime needs descriptors of its own (it checks memory through a pipe): with
+# five, it reports errors that are not there.
+skip_if_sanitized() {
+    if ldd "$BIN/$1" 2>/dev/null | grep -q 'lib[at]san'; then
+        skip "a sanitizer's runtime needs more than five descriptors"
+    fi
+}
+
 @test "pscap and netcap: every process unreadable (too few descriptors): exit 2, said on stderr" {
+    skip_if_sanitized pscap
     local tool
     for tool in pscap netcap "netcap --advanced"; do
         # bats holds descriptors of its own: close them, so that 5 leaves two free
@@ -35,6 +44,7 @@ load common
 }
 
 @test "capinspect snapshot and verify reading no process: exit 2, no document, said on stderr" {
+    skip_if_sanitized capinspect
     local args
     for args in "snapshot --no-files" "verify --baseline $FIXTURES/snapshots/base.json"; do
         # shellcheck disable=SC2086
