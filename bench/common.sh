@@ -17,6 +17,18 @@ KEEP=${KEEP:-0}
 log() { printf '%s\n' "$bench_tool-bench: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+# Waits up to 30 s for each generator in $gen_pids to end (once its stdin is closed), then
+# ends it; empties the list.
+end_generators() {
+    for pid in $gen_pids; do
+        i=0
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+        if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+        wait "$pid" 2>/dev/null || true
+    done
+    gen_pids=
+}
+
 # Percent of all CPU time spent busy (not idle or iowait) over one second.
 cpu_busy() {
     set -- $(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)

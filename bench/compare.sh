@@ -46,13 +46,7 @@ after=$root/build/bin
 gen_pids=
 stop_generators() {
     exec 3>&-
-    for pid in $gen_pids; do
-        i=0
-        while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-        if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
-        wait "$pid" 2>/dev/null || true
-    done
-    gen_pids=
+    end_generators
     rm -f "$raw/compare-gen.fifo"
 }
 trap 'stop_generators' EXIT

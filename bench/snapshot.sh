@@ -61,13 +61,7 @@ work=$(mktemp -d "$TREE_DIR/capinspect-snapshot-bench.XXXXXX")
 gen_pids=
 cleanup() {
     exec 3>&- 4>&-    # EOF on their stdin: the generators end their children
-    for pid in $gen_pids; do
-        i=0
-        while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-        if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
-        wait "$pid" 2>/dev/null || true
-    done
-    gen_pids=
+    end_generators
     rm -rf "$work"    # the generator leaves a mode-000 directory: rm copes as root
 }
 trap cleanup EXIT
