@@ -216,17 +216,20 @@ public:
 
     std::vector<Record> rows(const std::vector<Process>& processes) const {
         std::vector<Record> out;
-        for (const Process& p : processes) {
-            if ((select_all(p.pid) || !p.status.effective.empty()) && passes_filters(p.status))
-                out.push_back({&p, &p.status, p.pid, false});
-            // Capabilities are per thread; libcap-ng looks only at the leader.
-            // A thread row follows the rule of a process row.
-            for (const ProcessThread& t : p.threads)
-                if (!same_capabilities(t.status, p.status) && (select_all(p.pid) || !t.status.effective.empty()) &&
-                    passes_filters(t.status))
-                    out.push_back({&p, &t.status, t.tid, true});
-        }
+        for (const Process& p : processes) add_rows(p, out);
         return out;
+    }
+
+    // The rows of one process: its own, then with --threads those of its threads.
+    void add_rows(const Process& p, std::vector<Record>& out) const {
+        if ((select_all(p.pid) || !p.status.effective.empty()) && passes_filters(p.status))
+            out.push_back({&p, &p.status, p.pid, false});
+        // Capabilities are per thread; libcap-ng looks only at the leader.
+        // A thread row follows the rule of a process row.
+        for (const ProcessThread& t : p.threads)
+            if (!same_capabilities(t.status, p.status) && (select_all(p.pid) || !t.status.effective.empty()) &&
+                passes_filters(t.status))
+                out.push_back({&p, &t.status, t.tid, true});
     }
 
     // Without -a or -T only holders can be shown: the walk rules out the rest cheaply.
@@ -265,25 +268,32 @@ public:
 
     std::string account(const Record& r) { return escape_name(cells_.user(r.status->uid.effective)); }
 
+    // The default text, printed as the walk goes (the heading before the first row, none
+    // without rows); finish() writes the rest.
     void print_classic(const std::vector<Record>& records) {
         if (records.empty()) return;
-        std::string out;
-        if (opt_.threads)
-            out = "ppid    pid     tid     uid              command         capabilities\n";
-        else
-            out = "ppid    pid     uid              command         capabilities\n";
+        std::string& out = classic_;
+        if (!classic_started_) {
+            classic_started_ = true;
+            if (opt_.threads)
+                out = "ppid    pid     tid     uid              command         capabilities\n";
+            else
+                out = "ppid    pid     uid              command         capabilities\n";
+        }
         for (const Record& r : records) {
             if (opt_.threads)
-                out += fmt::format("{:<7} {:<7} {:<7} {} {} {}\n", r.status->ppid, r.pid(), r.tid,
-                                   cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
-                                   cells_.caps_text(*r.status));
+                fmt::format_to(std::back_inserter(out), "{:<7} {:<7} {:<7} {} {} {}\n", r.status->ppid, r.pid(),
+                               r.tid, cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
+                               cells_.caps_text(*r.status));
             else
-                out += fmt::format("{:<7} {:<7} {} {} {}\n", r.status->ppid, r.pid(),
-                                   cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
-                                   cells_.caps_text(*r.status));
+                fmt::format_to(std::back_inserter(out), "{:<7} {:<7} {} {} {}\n", r.status->ppid, r.pid(),
+                               cli::pad_bytes(account(r), 16), cli::pad_bytes(command(r), 15),
+                               cells_.caps_text(*r.status));
+            cli::write_when_full(out);
         }
-        fwrite(out.data(), 1, out.size(), stdout);
     }
+
+    void finish() { cli::write_out(classic_); }
 
     // 0.9.5's tree: "COMMAND(PID:ACCOUNT) [CAPS]", roots are records whose parent is not
     // shown, children in pid order, long lines wrapped.
@@ -296,8 +306,9 @@ public:
             std::string text =
                 fmt::format("{}({}:{}) [{}]", command(r), id, account(r), cells_.caps_text(*r.status));
             cli::append_wrapped(out, text, prefix, cont, width);
+            cli::write_when_full(out);
         });
-        fwrite(out.data(), 1, out.size(), stdout);
+        cli::write_out(out);
     }
 
     void print_columns(const std::vector<Record>& records, const std::vector<size_t>& shown) {
@@ -407,6 +418,8 @@ private:
 
     const Options& opt_;
     cli::ProcessCells cells_;
+    std::string classic_;
+    bool classic_started_ = false;
 };
 
 void report_shortfall(const ReadFailures& failures, const ProcRoot& root) {
@@ -456,20 +469,31 @@ int run(int argc, char** argv) {
     query.facts = opt.column_mode ? cli::process_facts(columns, shown) : fact_user_ns;
 
     ReadFailures failures;
-    auto processes = list_processes(*root, query, failures);
-    if (!processes) {
-        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(processes.error().code));
-        return cli::exit_failure;
-    }
-    std::vector<Record> records = selection.rows(*processes);
-
     Report report(opt, *last_cap);
-    if (opt.column_mode)
-        report.print_columns(records, shown);
-    else if (opt.tree)
-        report.print_tree(records);
-    else
-        report.print_classic(records);
+    auto cannot_list = [&](const Error& e) {
+        fmt::print(stderr, "Can't open {}: {}\n", escape_name(opt.proc_root), std::strerror(e.code));
+        return cli::exit_failure;
+    };
+    if (opt.column_mode || opt.tree) {
+        auto processes = list_processes(*root, query, failures);
+        if (!processes) return cannot_list(processes.error());
+        std::vector<Record> records = selection.rows(*processes);
+        if (opt.column_mode)
+            report.print_columns(records, shown);
+        else
+            report.print_tree(records);
+    } else {
+        // The default text needs no process but the one at hand: it is printed as the
+        // walk goes, in constant memory however many processes there are.
+        std::vector<Record> records;
+        auto walked = for_each_process(*root, query, failures, [&](const Process& p) {
+            records.clear();
+            selection.add_rows(p, records);
+            report.print_classic(records);
+        });
+        if (!walked) return cannot_list(walked.error());
+        report.finish();
+    }
     report_shortfall(failures, *root);
     return failures.nothing_read() ? cli::exit_nothing_read : cli::exit_ok;
 }

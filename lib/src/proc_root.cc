@@ -1,5 +1,7 @@
 #include <capinspect/proc_root.h>
 
+#include "proc_root_internal.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -106,18 +108,27 @@ std::optional<std::uint64_t> parse_namespace_link(std::string_view link) {
     return ino;
 }
 
-Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label, std::size_t limit,
-                                 bool trusted) {
+namespace {
+
+// The error context of a read: "DIR/NAME", built only when a read fails.
+struct FileLabel {
+    std::string_view dir;
+    const char* name = nullptr;
+    std::string str() const { return name ? join(dir, name) : std::string(dir); }
+};
+
+Result<std::string> read_whole(int dirfd, const char* name, FileLabel label, std::size_t limit, bool trusted,
+                               bool short_read_is_end) {
     int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (trusted ? 0 : O_NOFOLLOW);
     Fd fd(::openat(dirfd, name, flags));
-    if (!fd) return fail(errno, std::string(label));
+    if (!fd) return fail(errno, label.str());
     if (!trusted) {
         // The kernel's proc files are regular files; in another tree anything else (a
         // device that never ends, a FIFO) is not one.
         struct stat st {};
-        if (::fstat(fd.get(), &st) != 0) return fail(errno, std::string(label));
-        if (S_ISDIR(st.st_mode)) return fail(EISDIR, std::string(label));
-        if (!S_ISREG(st.st_mode)) return fail_data(std::string(label) + ": not a regular file");
+        if (::fstat(fd.get(), &st) != 0) return fail(errno, label.str());
+        if (S_ISDIR(st.st_mode)) return fail(EISDIR, label.str());
+        if (!S_ISREG(st.st_mode)) return fail_data(label.str() + ": not a regular file");
     }
     std::string out;
     char buf[4096];
@@ -125,13 +136,28 @@ Result<std::string> read_file_at(int dirfd, const char* name, std::string_view l
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return fail(errno, std::string(label));
+            return fail(errno, label.str());
         }
         if (n == 0) break;
-        if (out.size() + static_cast<size_t>(n) > limit) return fail(EFBIG, std::string(label));
+        if (out.size() + static_cast<size_t>(n) > limit) return fail(EFBIG, label.str());
         out.append(buf, static_cast<size_t>(n));
+        if (short_read_is_end && static_cast<size_t>(n) < sizeof buf) break;
     }
     return out;
+}
+
+}  // namespace
+
+Result<std::string> read_file_at(int dirfd, const char* name, std::string_view label, std::size_t limit,
+                                 bool trusted) {
+    return read_whole(dirfd, name, FileLabel{label}, limit, trusted, false);
+}
+
+Result<std::string> detail::read_single_record(const ProcDir& dir, const char* name) {
+    // A kernel's single-record file prints all of itself at the first read; a short read
+    // is its end. Not so in a saved tree, nor for a table (mountinfo), which the kernel
+    // hands out a page of records at a time.
+    return read_whole(dir.fd(), name, FileLabel{dir.label(), name}, proc_file_limit, dir.is_live(), dir.is_live());
 }
 
 Result<std::vector<pid_t>> list_numeric_entries(int dirfd, std::string_view label) {
@@ -207,7 +233,7 @@ Result<ProcDir> ProcRoot::open_pid(pid_t pid) const {
 }
 
 Result<std::string> ProcDir::read_file(const char* name, std::size_t limit) const {
-    return read_file_at(fd(), name, join(label_, name), limit, live_);
+    return read_whole(fd(), name, FileLabel{label_, name}, limit, live_, false);
 }
 
 Result<std::string> ProcDir::read_link(const char* name) const {

@@ -8,6 +8,7 @@
 
 #include <capinspect/proc_root.h>
 
+#include "proc_root_internal.h"
 #include "proc_status_internal.h"
 
 namespace capinspect {
@@ -191,7 +192,7 @@ Result<ProcStatus> read_status(const ProcDir& dir) {
 }
 
 Result<ProcStatus> detail::read_status(const ProcDir& dir, unsigned& threads) {
-    auto text = dir.read_file("status");
+    auto text = detail::read_single_record(dir, "status");
     if (!text) return fail(text.error());
     auto st = parse_status(*text);
     if (!st) {

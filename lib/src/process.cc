@@ -14,6 +14,7 @@
 #include <capinspect/net_dev.h>
 
 #include "file_caps_internal.h"
+#include "proc_root_internal.h"
 #include "proc_status_internal.h"
 #include "xattr_at.h"
 
@@ -40,7 +41,7 @@ bool holds(const ProcStatus& st, Holding holding) {
 bool is_kernel_thread(const ProcDir& dir, const ProcStatus& st) {
     if (st.kthread) return *st.kthread;
     if (st.ppid != 0 && st.ppid != 2) return false;
-    auto stat = dir.read_file("stat");
+    auto stat = detail::read_single_record(dir, "stat");
     if (!stat) return false;
     auto flags = parse_stat_flags(*stat);
     return flags && (*flags & stat_flag_kthread) != 0;
@@ -140,51 +141,53 @@ public:
         self_ = root.is_live() && !query.include_self ? ::getpid() : 0;
     }
 
-    std::optional<Process> read(pid_t pid) {
-        if (pid == self_) return std::nullopt;
-        // Without threads, a process that cannot hold capabilities is ruled out with one
-        // capget(2) of its leader, before any file is opened.
-        if (query_.holding != Holding::any && !query_.threads && root_.is_live()) {
-            auto caps = read_thread_caps(pid);
-            if (caps && !holds(caps->effective, caps->permitted, caps->inheritable, CapSet(), query_.holding))
-                return std::nullopt;
-            if (!caps && caps.error().code == ESRCH) return std::nullopt;
-        }
+    // False for a process the walk need not read: the caller's own, or on the live system
+    // one that cannot hold capabilities the way the query asks, which one capget(2) of its
+    // leader rules out before any file is opened (not with threads: another thread may).
+    bool may_hold(pid_t pid) const {
+        if (pid == self_) return false;
+        if (query_.holding == Holding::any || query_.threads || !root_.is_live()) return true;
+        auto caps = read_thread_caps(pid);
+        if (caps) return holds(caps->effective, caps->permitted, caps->inheritable, CapSet(), query_.holding);
+        return caps.error().code != ESRCH;
+    }
+
+    // Reads the process into a new record at the end of `out` (built in place: a record is
+    // large, and a walk keeps thousands), or leaves `out` as it was.
+    void read(pid_t pid, std::vector<Process>& out) {
         auto dir = root_.open_pid(pid);
-        if (!dir) return failed(dir.error());
-        if (std::binary_search(kthreads_.begin(), kthreads_.end(), pid) && runs_no_program(*dir))
-            return std::nullopt;
+        if (!dir) return failures_.note(dir.error());
+        if (std::binary_search(kthreads_.begin(), kthreads_.end(), pid) && runs_no_program(*dir)) return;
         unsigned threads = 0;
         auto st = detail::read_status(*dir, threads);
-        if (!st) return failed(st.error());
-        if (st->tgid != st->pid || is_kernel_thread(*dir, *st)) return std::nullopt;
+        if (!st) return failures_.note(st.error());
+        if (st->tgid != st->pid || is_kernel_thread(*dir, *st)) return;
         ++failures_.read;
 
-        Process p;
+        Process& p = out.emplace_back();
         p.pid = pid;
         p.status = std::move(*st);
-        // The kernel's thread count spares a single-threaded process the listing of its
-        // task directory; a saved tree's status need not agree with its task directory.
-        if (query_.threads && (threads != 1 || !root_.is_live())) read_threads(*dir, p);
-        if (!selected(p)) return std::nullopt;
-        if (facts_ & fact_sockets) {
-            auto fds = list_socket_fds(*dir);
-            if (fds)
-                p.sockets = std::move(*fds);
-            else if (!unread(p, fact_sockets, fds.error()))
-                return std::nullopt;
-        }
-        if (query_.keep && !query_.keep(p)) return std::nullopt;
-        if (!read_facts(*dir, p)) return std::nullopt;
-        if (query_.cgroup && !(p.cgroup && is_cgroup_below(p.cgroup->path, *query_.cgroup)))
-            return std::nullopt;  // moved out since the cgroup was listed
-        return p;
+        if (!read_rest(*dir, threads, p)) out.pop_back();
     }
 
 private:
-    std::nullopt_t failed(const Error& e) {
-        failures_.note(e);
-        return std::nullopt;
+    // The threads and the facts; false when the process is not kept or is gone.
+    bool read_rest(const ProcDir& dir, unsigned threads, Process& p) {
+        // The kernel's thread count spares a single-threaded process the listing of its
+        // task directory; a saved tree's status need not agree with its task directory.
+        if (query_.threads && (threads != 1 || !root_.is_live())) read_threads(dir, p);
+        if (!selected(p)) return false;
+        if (facts_ & fact_sockets) {
+            auto fds = list_socket_fds(dir);
+            if (fds)
+                p.sockets = std::move(*fds);
+            else if (!unread(p, fact_sockets, fds.error()))
+                return false;
+        }
+        if (query_.keep && !query_.keep(p)) return false;
+        if (!read_facts(dir, p)) return false;
+        // A process that moved out of the cgroup since it was listed is not kept.
+        return !query_.cgroup || (p.cgroup && is_cgroup_below(p.cgroup->path, *query_.cgroup));
     }
 
     bool selected(const Process& p) const {
@@ -251,7 +254,7 @@ private:
                 return false;
         }
         if (facts_ & fact_cgroup) {
-            auto text = dir.read_file("cgroup");
+            auto text = detail::read_single_record(dir, "cgroup");
             if (text)
                 p.cgroup = parse_cgroup(*text);
             else if (!unread(p, fact_cgroup, text.error()))
@@ -396,8 +399,11 @@ Result<ExecutableFile> read_executable(const std::string& path) {
     return read_executable_fd(Fd(::open(path.c_str(), O_PATH | O_CLOEXEC)), path, path.c_str());
 }
 
-Result<std::vector<Process>> list_processes(const ProcRoot& root, const ProcessQuery& query,
-                                            ReadFailures& failures) {
+namespace {
+
+// The pids a walk reads: the query's, the cgroup's or all, less those that may_hold()
+// rules out.
+Result<std::vector<pid_t>> pids_to_read(const ProcRoot& root, const ProcessQuery& query, const Walker& walker) {
     std::vector<pid_t> pids = query.pids;
     if (!pids.empty()) {
         std::sort(pids.begin(), pids.end());
@@ -417,11 +423,42 @@ Result<std::vector<Process>> list_processes(const ProcRoot& root, const ProcessQ
             pids = std::move(*all);
         }
     }
+    pids.erase(std::remove_if(pids.begin(), pids.end(), [&](pid_t pid) { return !walker.may_hold(pid); }),
+               pids.end());
+    return pids;
+}
+
+}  // namespace
+
+Result<std::vector<Process>> list_processes(const ProcRoot& root, const ProcessQuery& query,
+                                            ReadFailures& failures) {
     Walker walker(root, query, failures);
+    auto pids = pids_to_read(root, query, walker);
+    if (!pids) return fail(pids.error());
+    // Room for every process that may be kept, so that no record is moved while the
+    // list grows.
     std::vector<Process> out;
-    for (pid_t pid : pids)
-        if (auto p = walker.read(pid)) out.push_back(std::move(*p));
+    out.reserve(pids->size());
+    for (pid_t pid : *pids) walker.read(pid, out);
     return out;
+}
+
+Result<unsigned> for_each_process(const ProcRoot& root, const ProcessQuery& query, ReadFailures& failures,
+                                  const std::function<void(Process&)>& visit) {
+    Walker walker(root, query, failures);
+    auto pids = pids_to_read(root, query, walker);
+    if (!pids) return fail(pids.error());
+    std::vector<Process> one;
+    one.reserve(1);
+    unsigned visited = 0;
+    for (pid_t pid : *pids) {
+        walker.read(pid, one);
+        if (one.empty()) continue;
+        visit(one.back());
+        one.clear();
+        ++visited;
+    }
+    return visited;
 }
 
 }  // namespace capinspect

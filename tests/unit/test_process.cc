@@ -84,11 +84,35 @@ std::vector<pid_t> pids_of(const std::vector<Process>& procs) {
     return out;
 }
 
+// list_processes(); every walk also checks that for_each_process() visits the same
+// processes, with their threads and facts, and gives the same account.
 std::vector<Process> walk(const Tree& t, const ProcessQuery& q, ReadFailures& failures) {
     auto root = ProcRoot::open(t.path());
     REQUIRE(root);
     auto procs = list_processes(*root, q, failures);
     REQUIRE(procs);
+
+    ReadFailures listed_failures, streamed_failures;
+    auto listed = list_processes(*root, q, listed_failures);
+    REQUIRE(listed);
+    std::vector<pid_t> streamed;
+    auto visited = for_each_process(*root, q, streamed_failures, [&](Process& p) {
+        size_t i = streamed.size();
+        streamed.push_back(p.pid);
+        if (i >= listed->size()) return;
+        const Process& l = (*listed)[i];
+        CHECK(p.threads.size() == l.threads.size());
+        CHECK(p.scope() == l.scope());
+        CHECK(p.net_ns == l.net_ns);
+        CHECK(p.unread == l.unread);
+    });
+    REQUIRE(visited);
+    CHECK(*visited == streamed.size());
+    CHECK(streamed == pids_of(*listed));
+    CHECK(streamed_failures.read == listed_failures.read);
+    CHECK(streamed_failures.unreadable == listed_failures.unreadable);
+    CHECK(streamed_failures.malformed == listed_failures.malformed);
+    CHECK(streamed_failures.facts_unread == listed_failures.facts_unread);
     return std::move(*procs);
 }
 

@@ -120,6 +120,12 @@ bool locale_is_utf8() { return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0; 
 
 void write_out(std::string_view text) { fwrite(text.data(), 1, text.size(), stdout); }
 
+void write_when_full(std::string& out) {
+    if (out.size() < (std::size_t{1} << 16)) return;
+    write_out(out);
+    out.clear();
+}
+
 int print_version() {
     outf("{} from capinspect {}\n", program_name(), CAPINSPECT_VERSION);
     return exit_ok;

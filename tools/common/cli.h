@@ -76,6 +76,10 @@ bool locale_is_utf8();
 // Text on stdout with fwrite: never an exception (fmt::print throws on a full disk or a
 // closed pipe); a failed write is reported at exit (check_stdout_at_exit).
 void write_out(std::string_view text);
+// A report of many rows is written in blocks: once `out` holds 64 KiB it goes to stdout
+// and is emptied, its storage kept for the next block; so 100 000 rows are never held
+// whole. The caller writes what is left at the end (write_out).
+void write_when_full(std::string& out);
 template <typename... Args>
 void outf(fmt::format_string<Args...> f, Args&&... args) {
     write_out(fmt::format(f, std::forward<Args>(args)...));

@@ -236,7 +236,6 @@ public:
     }
 
     void print_classic(const Inventory& inv) {
-        // Streamed in blocks: a report of 100 000 rows is never held whole.
         std::string out;
         bool header = false;
         for_each_row(inv, [&](const NamespaceSockets& ns, const SocketEntry& s, const Process& o) {
@@ -248,12 +247,9 @@ public:
                                cli::pad_bytes(escape_name(cells_.user(o.status.uid.effective)), 16),
                                cli::pad_bytes(escape_name(o.status.name), 15), socket_kind_name(s.kind),
                                cli::pad_bytes(port_text(ns, s), 15), caps_text(o.status));
-            if (out.size() >= 1 << 16) {
-                fwrite(out.data(), 1, out.size(), stdout);
-                out.clear();
-            }
+            cli::write_when_full(out);
         });
-        fwrite(out.data(), 1, out.size(), stdout);
+        cli::write_out(out);
     }
 
     void print_columns(const Inventory& inv, const std::vector<size_t>& shown) {

@@ -185,6 +185,13 @@ CAPINSPECT_API std::string parse_lsm_label(std::string_view attr_current);
 CAPINSPECT_API Result<std::vector<Process>> list_processes(const ProcRoot& root, const ProcessQuery& query,
                                                            ReadFailures& failures);
 
+// The same walk, handing each process to `visit` as it is read instead of keeping it: a
+// report that prints as it goes holds one record at a time, however many processes there
+// are. Returns how many were visited.
+CAPINSPECT_API Result<unsigned> for_each_process(const ProcRoot& root, const ProcessQuery& query,
+                                                 ReadFailures& failures,
+                                                 const std::function<void(Process&)>& visit);
+
 // True when the process (its leader, or one of the threads read with it) holds
 // capabilities the way `holding` says: the rule ProcessQuery::holding selects by, for a
 // caller that reads every process and decides itself.
