@@ -136,10 +136,13 @@ for size in $SIZES; do
     printf 'requested=%s\nprocs=%s\nbusy=%s\n' "$requested" "$n" "$busy" >"$raw/pscap-$size.procs"
     log "size $size: $n processes in /proc"
 
-    # Same output from ours and the floor (sanity; the libcap-ng ones differ in layout).
+    # The floor gives pscap's text (the libcap-ng ones differ in layout); a difference
+    # means the processes changed between the two runs, or a floor that does less.
     "$ours" >"$raw/pscap-$size.ours.txt" 2>"$raw/pscap-$size.ours.err" || true
     "$floor" >"$raw/pscap-$size.floor.txt" || true
-    log "size $size: rows ours=$(wc -l <"$raw/pscap-$size.ours.txt") floor=$(wc -l <"$raw/pscap-$size.floor.txt")"
+    same=different
+    cmp -s "$raw/pscap-$size.ours.txt" "$raw/pscap-$size.floor.txt" && same=identical
+    log "size $size: rows ours=$(wc -l <"$raw/pscap-$size.ours.txt") floor=$(wc -l <"$raw/pscap-$size.floor.txt"), text $same"
 
     # ROUNDS hyperfine runs over every program, the order rotated by one per round.
     set -- ours="$ours" debian="$debian"

@@ -1083,7 +1083,6 @@ int run(int argc, char** argv) {
 }  // namespace capinspect
 
 int main(int argc, char** argv) {
-    // Its text is ASCII: no locale to load at every start.
-    capinspect::cli::start(argv[0], false);
+    capinspect::cli::start(argv[0]);
     return capinspect::run(argc, argv);
 }

@@ -102,8 +102,7 @@ void check_stdout_at_exit() { atexit(close_stdout); }
 
 void set_write_error_status(int status) { write_error_status = status; }
 
-void start(const char* argv0, bool use_locale) {
-    if (use_locale) setlocale(LC_CTYPE, "");
+void start(const char* argv0) {
     set_program_name(argv0);
     check_stdout_at_exit();
 }
@@ -116,7 +115,13 @@ bool color_terminal() {
     return isatty(STDOUT_FILENO) == 1;
 }
 
-bool locale_is_utf8() { return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0; }
+bool locale_is_utf8() {
+    static const bool utf8 = [] {
+        setlocale(LC_CTYPE, "");
+        return std::strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+    }();
+    return utf8;
+}
 
 void write_out(std::string_view text) { fwrite(text.data(), 1, text.size(), stdout); }
 

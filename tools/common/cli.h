@@ -24,11 +24,9 @@ inline constexpr int exit_failure = 1;
 // result. A partial result stays exit_ok, its shortfall said on stderr.
 inline constexpr int exit_nothing_read = 2;
 
-// What every main() does first: the program name from argv[0] for messages, the
-// character type from the environment unless `use_locale` is false (libsmartcols' tree
-// glyphs and raw encoding; messages stay in English, as libcap-ng's are), and a checked
-// stdout at exit.
-void start(const char* argv0, bool use_locale = true);
+// What every main() does first: the program name from argv[0] for messages, and a
+// checked stdout at exit. The locale is loaded when first asked about (locale_is_utf8).
+void start(const char* argv0);
 
 // Set once from argv[0]'s base name; used as the prefix of every message.
 void set_program_name(const char* argv0);
@@ -70,7 +68,11 @@ void set_write_error_status(int status);
 // and NO_COLOR (https://no-color.org) unset or empty.
 bool color_terminal();
 
-// True when the locale's character set (LC_CTYPE, as start() set it) is UTF-8.
+// True when the character set of the environment's locale (LC_CTYPE) is UTF-8. The first
+// call loads that locale, for this and for libsmartcols (a Table asks, so its tree glyphs
+// and widths follow the locale). The default texts are the same in every locale and never
+// ask: loading a locale costs a start about a millisecond. Messages stay in English, as
+// libcap-ng's are.
 bool locale_is_utf8();
 
 // Text on stdout with fwrite: never an exception (fmt::print throws on a full disk or a
