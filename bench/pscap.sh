@@ -18,9 +18,10 @@
 # CPUs to be less than BUSY_MAX% busy with other work, and records how busy they were.
 #
 # Environment: SIZES (default "quiet 1000 5000 10000"), PCT (20), ROUNDS (3), RUNS (15),
-# WARMUP (3), QUIET_WAIT (120), BUSY_MAX (15), CC (cc), PYTHON (python3) and KEEP (0; 1
-# keeps the raw files of the sizes not measured again, so that a subset can be re-run and
-# the report still covers everything).
+# WARMUP (3), CROSS_ROUNDS (the cross-check's rounds: 300 on the quiet system, else
+# 40000 / size and at least 10), QUIET_WAIT (120), BUSY_MAX (15), CC (cc), PYTHON
+# (python3) and KEEP (0; 1 keeps the raw files of the sizes not measured again, so that a
+# subset can be re-run and the report still covers everything).
 set -eu
 
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -165,6 +166,7 @@ for size in $SIZES; do
 
     # Cross-check on a shared machine: the same programs run round-robin.
     case $size in quiet) iters=300 ;; *) iters=$((40000 / size)); [ $iters -ge 10 ] || iters=10 ;; esac
+    iters=${CROSS_ROUNDS:-$iters}
     if [ "$have095" = 1 ]; then
         "$build/interleave" -n "$iters" -w 3 ours="$ours" debian="$debian" 095="$up095" floor="$floor" \
             >"$raw/pscap-$size.interleave.txt"

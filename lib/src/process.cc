@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include <capinspect/net_dev.h>
 
@@ -73,9 +74,16 @@ std::vector<pid_t> kthreadd_children(const ProcRoot& root) {
     return pids;
 }
 
-bool runs_no_program(const ProcDir& dir) {
+// True when the process has no exe link (ENOENT), as a kernel thread has not. One
+// readlink(2) by path, before any file of the process is opened: if the pid was reused
+// since kthreadd's children were listed, the new process runs a program and is read like
+// any other.
+bool runs_no_program(const ProcRoot& root, pid_t pid) {
+    char name[24];
+    auto [end, ec] = std::to_chars(name, name + 16, pid);
+    std::memcpy(end, "/exe", 5);
     char buf[1];
-    return ::readlinkat(dir.fd(), "exe", buf, sizeof buf) < 0 && errno == ENOENT;
+    return ::readlinkat(root.fd(), name, buf, sizeof buf) < 0 && errno == ENOENT;
 }
 
 // Levels from the user namespace of `ns_fd` up to the reader's (inode `reader`), through
@@ -141,11 +149,13 @@ public:
         self_ = root.is_live() && !query.include_self ? ::getpid() : 0;
     }
 
-    // False for a process the walk need not read: the caller's own, or on the live system
-    // one that cannot hold capabilities the way the query asks, which one capget(2) of its
-    // leader rules out before any file is opened (not with threads: another thread may).
+    // False for a process the walk need not read: the caller's own, a kernel thread, or on
+    // the live system one that cannot hold capabilities the way the query asks, which one
+    // capget(2) of its leader rules out before any file is opened (not with threads:
+    // another thread may).
     bool may_hold(pid_t pid) const {
         if (pid == self_) return false;
+        if (std::binary_search(kthreads_.begin(), kthreads_.end(), pid) && runs_no_program(root_, pid)) return false;
         if (query_.holding == Holding::any || query_.threads || !root_.is_live()) return true;
         auto caps = read_thread_caps(pid);
         if (caps) return holds(caps->effective, caps->permitted, caps->inheritable, CapSet(), query_.holding);
@@ -157,7 +167,6 @@ public:
     void read(pid_t pid, std::vector<Process>& out) {
         auto dir = root_.open_pid(pid);
         if (!dir) return failures_.note(dir.error());
-        if (std::binary_search(kthreads_.begin(), kthreads_.end(), pid) && runs_no_program(*dir)) return;
         unsigned threads = 0;
         auto st = detail::read_status(*dir, threads);
         if (!st) return failures_.note(st.error());
