@@ -1,7 +1,5 @@
 #include <capinspect/proc_root.h>
 
-#include "proc_root_internal.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +11,8 @@
 #include <charconv>
 #include <cstring>
 #include <linux/magic.h>
+
+#include "proc_root_internal.h"
 
 namespace capinspect {
 
