@@ -654,7 +654,7 @@ captest: capget 0: Operation not permitted"
 
 @test "kernel: without /proc the report is the same, the extras say unknown" {
     unshare -m true 2>/dev/null || skip "cannot create a mount namespace here"
-    ! ldd "$CAPTEST" 2>/dev/null | grep -q libasan || skip "AddressSanitizer's runtime needs /proc"
+    ! sanitized "$CAPTEST" || skip "AddressSanitizer's runtime needs /proc"
     run_ok "$T/with" "$CAPTEST" -v
     run_captest "$T/without" unshare -m sh -c 'umount -l /proc && exec "$0" -v' "$CAPTEST"
     [ "$CAPTEST_STATUS" -eq 0 ] || fail "exit $CAPTEST_STATUS: $(cat "$T/without.err")"

@@ -12,3 +12,9 @@ export LC_ALL=C.UTF-8
 require_root() {
     [ "$(id -u)" -eq 0 ] || skip "needs root"
 }
+
+# True when the program at $1 is built with a sanitizer (make SANITIZE=...), whose runtime
+# needs /proc, spare descriptors and terabytes of address space.
+sanitized() {
+    ldd "$1" 2>/dev/null | grep -q 'lib[at]san'
+}

@@ -7,7 +7,7 @@ load common
 # A sanitizer's runtime needs descriptors of its own (it checks memory through a pipe): with
 # five, it reports errors that are not there.
 skip_if_sanitized() {
-    if ldd "$BIN/$1" 2>/dev/null | grep -q 'lib[at]san'; then
+    if sanitized "$BIN/$1"; then
         skip "a sanitizer's runtime needs more than five descriptors"
     fi
 }

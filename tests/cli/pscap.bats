@@ -299,7 +299,7 @@ PY
     # A reader that follows the link grows until it dies: bound it (but for a sanitizer's
     # build, whose shadow memory needs terabytes of address space), and time it.
     local vlimit=1000000
-    if ldd "$BIN/pscap" 2>/dev/null | grep -q 'lib[at]san'; then vlimit=unlimited; fi
+    if sanitized "$BIN/pscap"; then vlimit=unlimited; fi
     run --separate-stderr bash -c 'ulimit -v "$0"; exec timeout 20 "$@"' "$vlimit" "$BIN/pscap" --proc-root "$t"
     assert_success
     assert_line --regexp '^100 +101 +root +sshd '
