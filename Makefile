@@ -89,7 +89,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all tests
-	@SANITIZE='$(SANITIZE)' sh tests/run.sh $(B)
+	@SANITIZE='$(SANITIZE)' WERROR='$(WERROR)' sh tests/run.sh $(B)
 
 # Side-by-side benchmarks against libcap-ng, getcap, ss and the floor, and capinspect's unit
 # and snapshot against the tools (root; not part of check), one after the other:

@@ -3,6 +3,10 @@
 # installed library with nothing but pkg-config.
 load common
 
+# The build's settings as make check had them: with any other, make would rebuild the whole
+# tree (its flags changed) and the tools under test would be another build.
+BUILD_VARS=(SANITIZE="${SANITIZE:-}" WERROR="${WERROR:-}")
+
 setup() {
     TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
     STAGE=$(mktemp -d)
@@ -13,7 +17,7 @@ teardown() {
 }
 
 install_into() {
-    make -s -C "$TOP" SANITIZE="${SANITIZE:-}" "$@" >/dev/null
+    make -s -C "$TOP" "${BUILD_VARS[@]}" "$@" >/dev/null
 }
 
 # Every file (and link) under a directory, relative, sorted.
@@ -57,7 +61,7 @@ files_under() {
     run find "$STAGE" -mindepth 1
     assert_output ''
     # a second uninstall finds nothing to do
-    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" uninstall DESTDIR="$STAGE" PREFIX=/usr
+    run make -s -C "$TOP" "${BUILD_VARS[@]}" uninstall DESTDIR="$STAGE" PREFIX=/usr
     assert_success
     assert_output --partial 'nothing was installed there'
 }
@@ -121,7 +125,7 @@ EOF
     prefix="$STAGE/prefix"
     fake_dpkg "$prefix/bin/pscap" "$prefix/share/man/man8/pscap.8.gz" "$STAGE/real/bin/netcap"
 
-    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" install PREFIX="$prefix"
+    run make -s -C "$TOP" "${BUILD_VARS[@]}" install PREFIX="$prefix"
     assert_failure
     assert_output --partial "$prefix/bin/pscap (libcap-ng-utils)"
     assert_output --partial "$prefix/share/man/man8/pscap.8.gz (libcap-ng-utils)"
@@ -132,7 +136,7 @@ EOF
     # the same path reached through a symlinked directory (merged /usr)
     mkdir -p "$STAGE/real/bin"
     ln -s real "$STAGE/alias"
-    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" install PREFIX="$STAGE/other" BINDIR="$STAGE/alias/bin"
+    run make -s -C "$TOP" "${BUILD_VARS[@]}" install PREFIX="$STAGE/other" BINDIR="$STAGE/alias/bin"
     assert_failure
     assert_output --partial "$STAGE/alias/bin/netcap (libcap-ng-utils)"
     [ ! -e "$STAGE/alias/bin/netcap" ]
@@ -142,16 +146,16 @@ EOF
     [ -x "$STAGE/destdir$prefix/bin/pscap" ]
 
     # FORCE=1 replaces them, and says so
-    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" install PREFIX="$prefix" FORCE=1
+    run make -s -C "$TOP" "${BUILD_VARS[@]}" install PREFIX="$prefix" FORCE=1
     assert_success
     assert_output --partial "FORCE=1: replacing files that belong to installed packages"
     "$prefix/bin/pscap" --version | grep -q '^pscap from capinspect '
     # uninstall leaves them to the package, unless FORCE=1 again
-    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" uninstall PREFIX="$prefix"
+    run make -s -C "$TOP" "${BUILD_VARS[@]}" uninstall PREFIX="$prefix"
     assert_success
     assert_output --partial "leaving files that belong to installed packages"
     [ -e "$prefix/bin/pscap" ] && [ ! -e "$prefix/bin/netcap" ]
-    run make -s -C "$TOP" SANITIZE="${SANITIZE:-}" uninstall PREFIX="$prefix" FORCE=1
+    run make -s -C "$TOP" "${BUILD_VARS[@]}" uninstall PREFIX="$prefix" FORCE=1
     assert_success
     assert_output --partial 'apt-get install --reinstall'
     [ ! -e "$prefix" ]
@@ -174,14 +178,14 @@ build_snapshot() {
 
 @test "make install after make compiles and links nothing, nor do make, make tests and make all again" {
     local b="$TOP/build${SANITIZE:+/san}" goal
-    run make -C "$TOP" SANITIZE="${SANITIZE:-}" all tests
+    run make -C "$TOP" "${BUILD_VARS[@]}" all tests
     assert_success
     # As in a first build, make knows these objects from no dependency file (.d) yet: a
     # rule that leaves them intermediate deletes them after linking, and the next make,
     # which reads the .d files, compiles and links them again (as root under sudo).
     rm -f "$b/bin/filecap" "$b"/tools/filecap.[od] "$b"/tests/helpers/* "$b/tests/unit-tests" \
         "$b"/lib/libcapinspect.so*
-    run make -C "$TOP" SANITIZE="${SANITIZE:-}" all tests
+    run make -C "$TOP" "${BUILD_VARS[@]}" all tests
     assert_success
     for f in "$b/tools/filecap.o" "$b/tests/helpers/nosys.o"; do
         [ -e "$f" ] || fail "make deleted $f"
@@ -189,7 +193,7 @@ build_snapshot() {
     before=$(build_snapshot "$b")
     [ -n "$before" ]
     for goal in install tests all install; do
-        run make -C "$TOP" SANITIZE="${SANITIZE:-}" DESTDIR="$STAGE" "$goal"
+        run make -C "$TOP" "${BUILD_VARS[@]}" DESTDIR="$STAGE" "$goal"
         assert_success
         ! grep -E '^  (CXX|CC|LINK|AR) ' <<<"$output" || fail "make $goal built something: $output"
         diff <(echo "$before") <(build_snapshot "$b")
