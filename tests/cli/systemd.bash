@@ -357,8 +357,10 @@ host_pid() {
     local level ns pid
     level=$(awk '$1 == "NSpid:" { print NF }' "/proc/$CT_LEADER/status") || return 1
     ns=$(readlink "/proc/$CT_LEADER/ns/pid") || return 1
-    for pid in $(awk -v n="$level" -v want="$1" '$1 == "NSpid:" && NF >= n && $n == want { print $2 }' \
-        /proc/[0-9]*/status 2>/dev/null); do
+    # cat, not awk FILES: Debian's mawk stops at the first file that cannot be opened, and a
+    # process that exits between the glob and the read would hide every later one.
+    for pid in $(cat /proc/[0-9]*/status 2>/dev/null |
+        awk -v n="$level" -v want="$1" '$1 == "NSpid:" && NF >= n && $n == want { print $2 }'); do
         [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$ns" ] && { echo "$pid"; return 0; }
     done
     echo "no process $1 in the container" >&2
