@@ -6,7 +6,7 @@ set -eu
 PACKAGES="g++ make pkg-config libcap-dev libcap-ng-dev libfmt-dev libsmartcols-dev
 libmnl-dev nlohmann-json3-dev libsystemd-dev doctest-dev bats bats-assert bats-support
 libcap-ng-utils libcap2-bin iproute2 util-linux procps passwd python3 man-db mandoc zsh fish
-systemd-container"
+systemd-container clang"
 
 missing=""
 for p in $PACKAGES; do
