@@ -1,12 +1,13 @@
 #!/bin/sh
 # Install what capinspect needs to build and test, from Debian's packages.
 # Prints the exact apt-get command and stops when it cannot run it itself.
+# Usage: deps.sh [PACKAGE...]    (packages needed beyond these, e.g. make fuzz's)
 set -eu
 
 PACKAGES="g++ make pkg-config libcap-dev libcap-ng-dev libfmt-dev libsmartcols-dev
 libmnl-dev nlohmann-json3-dev libsystemd-dev doctest-dev bats bats-assert bats-support
 libcap-ng-utils libcap2-bin iproute2 util-linux procps passwd python3 man-db mandoc zsh fish
-systemd-container clang"
+systemd-container clang $*"
 
 missing=""
 for p in $PACKAGES; do
