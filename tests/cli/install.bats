@@ -25,6 +25,20 @@ files_under() {
     (cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | sort)
 }
 
+@test "deps.sh: nothing to do once installed; a missing package, its own or one it is given, is named" {
+    # make check ran it already, so everything it installs is there.
+    run sh "$TOP/scripts/deps.sh"
+    assert_success
+    assert_output ""
+    # As another user it installs nothing: it prints the command (read from stdin, since
+    # the user may not read the tree).
+    require_root
+    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+        sh -s capinspect-no-such-package <"$TOP/scripts/deps.sh"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "deps: missing packages; as root run: apt-get update && apt-get install -y --no-install-recommends capinspect-no-such-package"
+}
+
 @test "make install puts every file in place under DESTDIR, make uninstall removes them" {
     install_into install DESTDIR="$STAGE" PREFIX=/usr LIBDIR=/usr/lib BASHCOMPDIR=/usr/share/bash-completion/completions
     expected=$(
