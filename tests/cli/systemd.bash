@@ -37,7 +37,8 @@
 # its tree under payload/; run from the root cgroup, two containers would share them and
 # the directories would stay. So systemd_start first puts systemd-nspawn in a cgroup of its
 # own, named after the machine (capinspect-PID), in every hierarchy nspawn uses, and
-# systemd_stop removes that subtree. Seen from the host, a service's cgroup is then
+# systemd_stop removes that subtree (systemd_start removes the empty ones of runs killed
+# whole, whose PID is gone). Seen from the host, a service's cgroup is then
 # /capinspect-PID/payload/system.slice/NAME.service (ControlGroup= says /system.slice/...).
 # On a host that runs systemd (/run/systemd/system exists) --keep-unit is left out and nspawn
 # asks the host's systemd for a delegated scope (not tried on these machines). systemd-nspawn
@@ -134,9 +135,22 @@ _ct_make_cgroups() {
         else
             own=$(sed -n 's/^0::\(.*\)$/\1/p' /proc/self/cgroup)
         fi
+        _ct_sweep_stale "$root${own%/}"
         dir="$root${own%/}/$CT_NAME"
         mkdir "$dir" || return 1
         CT_CGROUPS="$CT_CGROUPS $dir"
+    done
+}
+
+# Removes the empty capinspect-PID cgroups under DIR whose PID is gone: a run killed whole
+# (its watchdog with it) could not remove its own.
+_ct_sweep_stale() {
+    local stale
+    for stale in "$1"/capinspect-[0-9]*; do
+        [[ -d $stale && ${stale##*/capinspect-} =~ ^[0-9]+$ && ! -e /proc/${stale##*-} ]] || continue
+        [ -z "$(find "$stale" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] || continue
+        echo "removing the cgroup $stale, left by a run that was killed" >&2
+        find "$stale" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
 }
 
