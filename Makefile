@@ -85,14 +85,15 @@ deps:
 # pkg-config answers for what was just installed. That make compiles on every CPU (JOBS)
 # unless the command line chose a -j: on 2 CPUs `make all tests` takes 3.3 minutes, not 6.3.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-SUBMAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+# ($(MAKE) itself stays in each recipe: make hands its jobserver only to lines that name it.)
+SUBMAKE_FLAGS = --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 run: deps
-	@$(SUBMAKE) all
+	@$(MAKE) $(SUBMAKE_FLAGS) all
 	@sh scripts/report.sh $(B)/bin
 
 check: deps
-	@$(SUBMAKE) all tests
+	@$(MAKE) $(SUBMAKE_FLAGS) all tests
 	@SANITIZE='$(SANITIZE)' WERROR='$(WERROR)' sh tests/run.sh $(B)
 
 # Side-by-side benchmarks against libcap-ng, getcap, ss and the floor, and capinspect's unit

@@ -23,7 +23,7 @@ fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: deps
 	@sh scripts/deps.sh clang libclang-rt-14-dev
-	@$(SUBMAKE) fuzz-build
+	@$(MAKE) $(SUBMAKE_FLAGS) fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS)
 
 $(FUZZ_B)/%.o: %.cc
