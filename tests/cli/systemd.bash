@@ -38,7 +38,7 @@
 # the directories would stay. So systemd_start first puts systemd-nspawn in a cgroup of its
 # own, named after the machine (capinspect-PID), in every hierarchy nspawn uses, and
 # systemd_stop removes that subtree (systemd_start removes the empty ones of runs killed
-# whole, whose PID is gone). Seen from the host, a service's cgroup is then
+# whole, whose PID is gone, and their directories in /run/systemd/nspawn/propagate). Seen from the host, a service's cgroup is then
 # /capinspect-PID/payload/system.slice/NAME.service (ControlGroup= says /system.slice/...).
 # On a host that runs systemd (/run/systemd/system exists) --keep-unit is left out and nspawn
 # asks the host's systemd for a delegated scope (not tried on these machines). systemd-nspawn
@@ -142,14 +142,14 @@ _ct_make_cgroups() {
     done
 }
 
-# Removes the empty capinspect-PID cgroups under DIR whose PID is gone: a run killed whole
-# (its watchdog with it) could not remove its own.
+# Removes the empty capinspect-PID trees under DIR (cgroups, nspawn's propagate/ directory)
+# whose PID is gone: a run killed whole (its watchdog with it) could not remove its own.
 _ct_sweep_stale() {
     local stale
     for stale in "$1"/capinspect-[0-9]*; do
         [[ -d $stale && ${stale##*/capinspect-} =~ ^[0-9]+$ && ! -e /proc/${stale##*-} ]] || continue
         [ -z "$(find "$stale" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] || continue
-        echo "removing the cgroup $stale, left by a run that was killed" >&2
+        echo "removing $stale, left by a run that was killed" >&2
         find "$stale" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
 }
@@ -224,6 +224,7 @@ systemd_start() {
     CT_NSPAWN_PID='' CT_NSPAWN_START='' CT_LEADER='' CT_LEADER_START='' CT_CGROUPS='' CT_WATCHDOG=''
     # The directories systemd-nspawn makes on the host and does not remove.
     CT_NEW_DIRS=
+    _ct_sweep_stale /run/systemd/nspawn/propagate
     local dir
     for dir in /run/systemd/nspawn/propagate /run/systemd/nspawn /run/systemd/nspawn-root; do
         [ -e "$dir" ] || CT_NEW_DIRS="$CT_NEW_DIRS $dir"

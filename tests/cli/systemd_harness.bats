@@ -14,14 +14,14 @@ setup() {
     systemd_require
 }
 
-# What the stale-cgroup test made, whatever its outcome.
+# What the stale-directory test made, whatever its outcome.
 teardown() {
     if [ -n "${STALE_TEST_SLEEP:-}" ]; then
         kill "$STALE_TEST_SLEEP" 2>/dev/null || true
         wait "$STALE_TEST_SLEEP" 2>/dev/null || true
     fi
     local cg i
-    for cg in "${STALE_TEST_CGROUPS[@]}"; do
+    for cg in "${STALE_TEST_DIRS[@]}"; do
         for ((i = 0; i < 50; i++)); do
             [ -d "$cg" ] || break
             find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || sleep 0.1
@@ -114,7 +114,7 @@ NoNewPrivileges=yes"
     [ "$(unit_property dropped.service CapabilityBoundingSet)" = cap_net_raw ]
 }
 
-@test "the cgroups of a run killed whole are removed at the next start; others are kept" {
+@test "the cgroups and nspawn directories of a run killed whole are removed at the next start; others are kept" {
     [ -n "$CT_CGROUPS" ] || skip "the container's cgroups are the host systemd's here"
     true & dead=$!
     wait "$dead"
@@ -122,7 +122,7 @@ NoNewPrivileges=yes"
     parent=${parent%/*}
     # Killed runs (pids that are gone): their empty trees go. Kept: this run's container, a
     # name that is not capinspect-PID, and a tree that still holds a process.
-    STALE_TEST_CGROUPS=("$parent/capinspect-$dead" "$parent/capinspect-99999999"
+    STALE_TEST_DIRS=("$parent/capinspect-$dead" "$parent/capinspect-99999999"
         "$parent/capinspect-$$-mine" "$parent/capinspect-88888888")
     mkdir -p "$parent/capinspect-$dead/payload/system.slice" "$parent/capinspect-99999999/supervisor" \
         "$parent/capinspect-$$-mine" "$parent/capinspect-88888888/payload"
@@ -132,10 +132,20 @@ NoNewPrivileges=yes"
 
     run --separate-stderr _ct_sweep_stale "$parent"
     assert_success
-    assert_equal "$stderr" "removing the cgroup $parent/capinspect-$dead, left by a run that was killed
-removing the cgroup $parent/capinspect-99999999, left by a run that was killed"
+    assert_equal "$stderr" "removing $parent/capinspect-$dead, left by a run that was killed
+removing $parent/capinspect-99999999, left by a run that was killed"
     [ ! -e "$parent/capinspect-$dead" ] && [ ! -e "$parent/capinspect-99999999" ]
     [ -d "$parent/$CT_NAME" ] && [ -d "$parent/capinspect-$$-mine" ] && [ -d "$parent/capinspect-88888888/payload" ]
+
+    # nspawn's directory for the machine, which it removes when it ends.
+    local propagate=/run/systemd/nspawn/propagate
+    [ -d "$propagate/$CT_NAME" ]
+    STALE_TEST_DIRS+=("$propagate/capinspect-$dead")
+    mkdir "$propagate/capinspect-$dead"
+    run --separate-stderr _ct_sweep_stale "$propagate"
+    assert_success
+    assert_equal "$stderr" "removing $propagate/capinspect-$dead, left by a run that was killed"
+    [ ! -e "$propagate/capinspect-$dead" ] && [ -d "$propagate/$CT_NAME" ]
 }
 
 # Last: the stop of teardown_file, checked here (teardown_file then has nothing to do).
