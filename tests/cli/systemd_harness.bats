@@ -20,13 +20,8 @@ teardown() {
         kill "$STALE_TEST_SLEEP" 2>/dev/null || true
         wait "$STALE_TEST_SLEEP" 2>/dev/null || true
     fi
-    local cg i
-    for cg in "${STALE_TEST_DIRS[@]}"; do
-        for ((i = 0; i < 50; i++)); do
-            [ -d "$cg" ] || break
-            find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || sleep 0.1
-        done
-    done
+    # The container's own removal, waiting for the sleep to leave its cgroup.
+    CT_CGROUPS="${STALE_TEST_DIRS[*]}" _ct_remove_cgroups
 }
 
 teardown_file() {
