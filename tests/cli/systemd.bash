@@ -38,8 +38,9 @@
 # the directories would stay. So systemd_start first puts systemd-nspawn in a cgroup of its
 # own, named after the machine (capinspect-PID), in every hierarchy nspawn uses, and
 # systemd_stop removes that subtree (systemd_start removes the empty ones of runs killed
-# whole, whose PID is gone, and their directories in /run/systemd/nspawn/propagate). Seen from the host, a service's cgroup is then
-# /capinspect-PID/payload/system.slice/NAME.service (ControlGroup= says /system.slice/...).
+# whole, whose PID is gone, and their directories in /run/systemd/nspawn/propagate). Seen
+# from the host, a service's cgroup is then /capinspect-PID/payload/system.slice/NAME.service
+# (ControlGroup= says /system.slice/...).
 # On a host that runs systemd (/run/systemd/system exists) --keep-unit is left out and nspawn
 # asks the host's systemd for a delegated scope (not tried on these machines). systemd-nspawn
 # also leaves the empty directories /run/systemd/nspawn/propagate and /run/systemd/nspawn-root
